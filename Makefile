@@ -1,0 +1,87 @@
+# rdsreconcile - plain Makefile, pkg-config for every library.
+#
+#   make              build ./rdsreconcile
+#   make check        unit tests + stand-in tests + end-to-end tests,
+#                     all C code built with ASan+UBSan
+#   make demo         the main job against the local AWS stand-in
+#   make bench        benchmark figures (printed, never pass/fail)
+#   make install PREFIX=/usr/local
+
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+CC	?= cc
+PKGS	= yaml-0.1 libcurl openssl libmariadb libsodium libxml-2.0 jansson
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+
+WARN	= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	  -Wno-unused-parameter
+CFLAGS	?= -O2 -g
+ALL_CFLAGS = -std=gnu11 $(WARN) -iquote include $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS	= $(PKG_LIBS) -lm
+
+SAN	= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+LIB_SRC	:= $(sort $(wildcard src/*/*.c))
+MAIN_SRC := src/main.c
+TEST_SRC := $(sort $(wildcard tests/unit/test-*.c))
+
+O	= build/release
+S	= build/asan
+LIB_OBJ	 := $(LIB_SRC:%.c=$(O)/%.o)
+LIB_SOBJ := $(LIB_SRC:%.c=$(S)/%.o)
+TESTS	 := $(TEST_SRC:tests/unit/%.c=$(S)/tests/%)
+
+.PHONY: all check unit test-awsim test-e2e demo bench install lint clean
+all: rdsreconcile
+
+rdsreconcile: $(LIB_OBJ) $(O)/src/main.o
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/%.o: %.c $(wildcard include/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Sanitizer build: the binary the tests drive, and the unit tests.
+$(S)/%.o: %.c $(wildcard include/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(SAN) -O1 -c -o $@ $<
+
+$(S)/rdsreconcile: $(LIB_SOBJ) $(S)/src/main.o
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+
+$(S)/tests/%: $(S)/tests/unit/%.o $(LIB_SOBJ)
+	@mkdir -p $(@D)
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+
+unit: $(TESTS)
+	@tests/run-unit $(TESTS)
+
+test-awsim:
+	tests/awsim/run-tests
+
+test-e2e: $(S)/rdsreconcile rdsreconcile
+	RDSRECONCILE=$(CURDIR)/$(S)/rdsreconcile tests/e2e/run
+
+check: unit test-awsim test-e2e
+
+demo: rdsreconcile
+	contrib/demo
+
+bench: rdsreconcile
+	tests/bench/run
+
+install: rdsreconcile
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 rdsreconcile $(DESTDIR)$(BINDIR)/rdsreconcile
+	install -m 0644 doc/rdsreconcile.1 $(DESTDIR)$(MANDIR)/man1/rdsreconcile.1
+
+lint:
+	clang-format --dry-run --Werror $(LIB_SRC) $(MAIN_SRC) include/*.h
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+		-I include $(LIB_SRC) $(MAIN_SRC)
+
+clean:
+	rm -rf build rdsreconcile
