@@ -19,7 +19,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 WARN	= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	  -Wno-unused-parameter
 CFLAGS	?= -O2 -g
-ALL_CFLAGS = -std=gnu11 $(WARN) -iquote include $(PKG_CFLAGS) $(CFLAGS)
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) -iquote include $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS	= $(PKG_LIBS) -lm
 
 SAN	= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
