@@ -1,0 +1,162 @@
+/*
+ * observe.h - what the world looks like right now, for one desired object.
+ *
+ * observe() fills a struct observed from RDS, KMS, Route 53 and the MySQL
+ * servers, read-only: it never mutates anything (DESIGN.md §3).  The struct
+ * is plain data so that the planner (plan.h) stays pure and its tests can
+ * build observed states by hand (tests/plan/).
+ *
+ * Durable facts that cannot be observed again live in tags on resources we
+ * own (OBS_TAG_*): the freeze-point coordinates and the cut-over phase.
+ */
+#ifndef RR_OBSERVE_H
+#define RR_OBSERVE_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "err.h"
+
+/* Tag keys we write on resources we create (RDS tags, AWS Tagging docs). */
+#define OBS_TAG_OBJECT		"rdsreconcile:object"	/* metadata.name: ownership */
+#define OBS_TAG_ROLE		"rdsreconcile:role"
+#define OBS_TAG_BINLOG_FILE	"rdsreconcile:binlog-file"
+#define OBS_TAG_BINLOG_POS	"rdsreconcile:binlog-pos"
+#define OBS_TAG_PHASE		"rdsreconcile:phase"	/* on the target */
+#define OBS_TAG_CHANGE		"rdsreconcile:change-id" /* alias UPSERT */
+
+/* Values of OBS_TAG_PHASE, in order. */
+#define PHASE_CUTOVER	"cutover"	/* fencing started: never replicate again */
+#define PHASE_DONE	"done"		/* alias switched and INSYNC */
+
+enum tri { TRI_UNKNOWN = -1, TRI_NO = 0, TRI_YES = 1 };
+
+/* A binlog position: (file, pos); file "" when unknown. */
+struct binlog_pos {
+	char file[128];		/* e.g. "mysql-bin-changelog.000012" */
+	uint64_t pos;		/* byte offset in that file */
+};
+
+/* One RDS DB instance (RDS API Reference, DBInstance). */
+struct obs_instance {
+	int exists;
+	int ours;			/* OBS_TAG_OBJECT == metadata.name */
+	char status[40];		/* DBInstanceStatus: available, creating, ... */
+	char arn[256];
+	char engine[32];		/* mysql | mariadb | aurora-mysql ... */
+	char engine_version[32];
+	char instance_class[40];
+	char endpoint[256];		/* Endpoint.Address, "" while creating */
+	int port;			/* Endpoint.Port */
+	int encrypted;			/* StorageEncrypted */
+	char kms_key_id[256];		/* KmsKeyId: a key ARN */
+	int backup_retention;		/* BackupRetentionPeriod, days */
+	int multi_az;
+	char param_group[256];		/* DBParameterGroups[0] name */
+	char param_apply[32];		/* its ParameterApplyStatus */
+	char sg_ids[8][64];		/* VpcSecurityGroups ids, sorted */
+	int n_sg;
+	char replica_source[64];	/* ReadReplicaSourceDBInstanceIdentifier */
+	int n_replicas;			/* ReadReplicaDBInstanceIdentifiers */
+	int pending_modifications;	/* PendingModifiedValues non-empty */
+	char phase[32];			/* OBS_TAG_PHASE, "" when absent */
+	struct binlog_pos tagged_pos;	/* OBS_TAG_BINLOG_*, file "" if absent */
+};
+
+/* One DB snapshot (RDS API Reference, DBSnapshot). */
+struct obs_snapshot {
+	int exists;
+	int ours;
+	char status[40];		/* creating | available | ... */
+	int percent;			/* PercentProgress, 0..100 */
+	int encrypted;
+	char kms_key_id[256];		/* key ARN when encrypted */
+	struct binlog_pos tagged_pos;	/* freeze point carried in tags */
+};
+
+/* The replication state of a server as its replica (SHOW REPLICA STATUS). */
+struct obs_replication {
+	enum tri reachable;		/* could we connect and ask */
+	int configured;			/* a source is set */
+	int io_running;			/* Replica_IO_Running = Yes */
+	int sql_running;		/* Replica_SQL_Running = Yes */
+	char source_host[256];
+	int source_port;
+	struct binlog_pos exec;		/* Relay_Master_Log_File/Exec_Master_Log_Pos */
+	long seconds_behind;		/* -1 = NULL */
+	unsigned last_errno;
+	char last_error[512];		/* Last_SQL_Error or Last_IO_Error */
+	enum tri read_only;		/* @@global.read_only */
+};
+
+/* The source server seen through SQL with the admin credentials. */
+struct obs_source_db {
+	enum tri reachable;
+	char error[256];		/* why not reachable */
+	enum tri log_bin;		/* @@log_bin */
+	char binlog_format[16];		/* @@binlog_format */
+	enum tri read_only;		/* @@read_only: 1 once fenced */
+	struct binlog_pos binlog;	/* SHOW MASTER STATUS */
+	long binlog_retention_hours;	/* rds_show_configuration, -1 = NULL */
+	enum tri repl_user_exists;
+	int client_connections;		/* others' connections, not replication */
+};
+
+/* The KMS key named by spec.target.kmsKeyId (KMS API Reference, KeyMetadata). */
+struct obs_key {
+	int exists;
+	char arn[256];
+	char state[32];			/* KeyState: Enabled, Disabled, ... */
+};
+
+/* The alias record (Route 53 API Reference, ResourceRecordSet). */
+struct obs_record {
+	int zone_exists;
+	int exists;
+	char type[8];			/* CNAME | A */
+	char value[256];		/* the first ResourceRecord value */
+	long ttl;			/* seconds */
+};
+
+struct observed {
+	time_t now;			/* UTC seconds, read by observe() */
+	struct obs_instance source;
+	struct obs_instance temp;	/* the temporary read replica */
+	struct obs_instance target;
+	struct obs_snapshot freeze;	/* snapshot of the stopped temp replica */
+	struct obs_snapshot copy;	/* its encrypted copy */
+	struct obs_key key;
+	struct obs_record record;
+	int target_pg_exists;		/* our parameter group for the target */
+	int target_pg_ours;
+	enum tri target_pg_read_only;	/* read_only=1 set in that group */
+	enum tri source_pg_read_only;	/* read_only=1 set in the source's group */
+	char change_status[16];		/* Route 53 GetChange of our tagged
+					 * change id: PENDING, INSYNC or "" */
+	struct obs_source_db srcdb;
+	struct obs_replication temprepl; /* temp replica's replication */
+	struct obs_replication tgtrepl;	/* target's replication from source */
+	int repl_password_stored;	/* sealed replication password exists */
+	int approved;			/* --approve-cutover or approval file */
+	int postponed;			/* the postpone flag file exists */
+};
+
+struct desired;
+struct aws_client;
+
+/*
+ * Observe the world for d.  Fills *o (zeroed first).  Read-only: no
+ * mutating AWS call, no DDL/DML.  Missing resources are not errors (exists
+ * = 0); RR_ERR_AWS/RR_ERR_HTTP/RR_ERR_CREDENTIALS when AWS could not be
+ * asked at all.  An unreachable MySQL server is recorded (reachable =
+ * TRI_NO), not returned, because the planner decides what it means.
+ */
+enum rr_err observe(struct observed *o, const struct desired *d,
+    struct aws_client *aws);
+
+/* Parse "file:pos" helpers used by observe and the plan tests. */
+int binlog_pos_parse(struct binlog_pos *p, const char *file, const char *pos);
+/* <0, 0, >0 like strcmp; files compare by their numeric suffix first. */
+int binlog_pos_cmp(const struct binlog_pos *a, const struct binlog_pos *b);
+
+#endif

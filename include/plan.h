@@ -1,0 +1,106 @@
+/*
+ * plan.h - the planner: desired + observed in, the next safe step out.
+ *
+ * plan_next() is pure: no I/O, no clock (the time is observed->now), no
+ * globals.  apply runs the step it returns and observes again; diff calls
+ * plan_all(), which replays plan_next() on a copy of the observation with
+ * each step's expected effect applied (plan_assume()), to list every step
+ * still to run.  The procedure is DESIGN.md §2, strategy replica-snapshot.
+ */
+#ifndef RR_PLAN_H
+#define RR_PLAN_H
+
+#include <stddef.h>
+
+#include "observe.h"
+
+enum step_kind {
+	STEP_CONVERGED,	/* nothing to do */
+	STEP_ACT,	/* run one mutation */
+	STEP_WAIT,	/* something is in progress: observe again later */
+	STEP_GATE,	/* the cut-over is held by a gate (approval, window, ...) */
+	STEP_BLOCKED,	/* unsafe or impossible: a human must act */
+};
+
+/* Every mutation the reconciler can make; act.c runs each. */
+enum action {
+	ACT_NONE,
+	ACT_SET_BINLOG_RETENTION,	/* CALL mysql.rds_set_configuration */
+	ACT_CREATE_TEMP_REPLICA,	/* CreateDBInstanceReadReplica */
+	ACT_STOP_TEMP_REPLICATION,	/* CALL mysql.rds_stop_replication */
+	ACT_RECORD_FREEZE_POINT,	/* AddTagsToResource: the coordinates */
+	ACT_CREATE_SNAPSHOT,		/* CreateDBSnapshot of the temp replica */
+	ACT_COPY_SNAPSHOT,		/* CopyDBSnapshot with KmsKeyId */
+	ACT_RESTORE_TARGET,		/* RestoreDBInstanceFromDBSnapshot */
+	ACT_CREATE_TARGET_PARAMS,	/* CreateDBParameterGroup + copy values */
+	ACT_MODIFY_TARGET,		/* ModifyDBInstance: the source's settings */
+	ACT_REBOOT_TARGET,		/* RebootDBInstance: parameter group */
+	ACT_CREATE_REPL_USER,		/* CREATE USER on the source */
+	ACT_START_REPLICATION,		/* rds_set_external_master + start */
+	ACT_RESUME_REPLICATION,		/* rds_start_replication, no new position */
+	ACT_MARK_CUTOVER,		/* tag target phase=cutover */
+	ACT_DROP_REPL_USER,		/* DROP USER on the source */
+	ACT_FENCE_SOURCE,		/* ModifyDBParameterGroup read_only=1 */
+	ACT_STOP_REPLICATION,		/* rds_stop_replication + reset */
+	ACT_UNFENCE_TARGET,		/* ModifyDBParameterGroup read_only=0 */
+	ACT_SWITCH_ALIAS,		/* ChangeResourceRecordSets UPSERT */
+	ACT_MARK_DONE,			/* rds_kill the source's clients, tag done */
+	ACT_DELETE_TEMP_REPLICA,	/* DeleteDBInstance */
+	ACT_DELETE_SNAPSHOT,		/* DeleteDBSnapshot (unencrypted) */
+	ACT__COUNT
+};
+
+/* What a wait or gate is waiting on (for diff, status and exit codes). */
+enum wait_on {
+	WAIT_NONE,
+	WAIT_STATUS,		/* an RDS status to become available */
+	WAIT_PROGRESS,		/* snapshot/copy PercentProgress */
+	WAIT_LAG,		/* replica lag */
+	WAIT_POSITION,		/* the final binlog position at cut-over */
+	WAIT_INSYNC,		/* Route 53 change propagation */
+	WAIT_GATE_APPROVAL,
+	WAIT_GATE_WINDOW,
+	WAIT_GATE_LAG,
+	WAIT_GATE_POSTPONE,
+};
+
+struct step {
+	enum step_kind kind;
+	enum action action;	/* ACT_NONE unless kind == STEP_ACT */
+	enum wait_on wait;	/* for STEP_WAIT and STEP_GATE */
+	int requeue_after;	/* seconds until observing again is useful */
+	char what[256];		/* "create read replica 'db-enc-rr-tmp'" */
+	char why[256];		/* "a frozen copy of the source is needed" */
+	char op[64];		/* the AWS action or SQL: "CreateDBSnapshot" */
+	struct binlog_pos pos;	/* coordinates the action uses, if any */
+};
+
+/* Terraform-style symbol: "+" create, "~" modify, "-" delete, "…" wait,
+ * "!" blocked, "=" converged. */
+const char *step_symbol(const struct step *s);
+const char *action_name(enum action a);	/* "create-temp-replica" */
+int action_mutates_sql(enum action a);	/* 1 if it runs SQL, 0 if AWS */
+const char *wait_name(enum wait_on w);	/* "approval", "lag", ... */
+
+struct desired;
+
+/* The next step for d given o.  Pure; never fails. */
+void plan_next(const struct desired *d, const struct observed *o,
+    struct step *out);
+
+/*
+ * Mark in o the effect a successful step s will have (a create makes the
+ * resource exist and become available, a wait is over, a gate passes), so
+ * that plan_next on the result gives the step after it.  Pure.
+ */
+void plan_assume(const struct desired *d, struct observed *o,
+    const struct step *s);
+
+/*
+ * Every step from o to convergence, in order, at most max.  Stops after a
+ * STEP_BLOCKED or STEP_CONVERGED (included).  Returns the count.
+ */
+size_t plan_all(const struct desired *d, const struct observed *o,
+    struct step *steps, size_t max);
+
+#endif

@@ -1,0 +1,938 @@
+/*
+ * plan.c - the pure planner for strategy replica-snapshot (DESIGN.md §2).
+ *
+ * plan_next() reads a desired object and one observation and names the next
+ * step.  The order of the checks is the safety case:
+ *
+ *   1. ownership: a resource under one of our names that lacks our tag
+ *      stops everything (invariant 4);
+ *   2. after cut-over (target tagged phase=done): only cleanup;
+ *   3. during cut-over (phase=cutover): finish it and never replicate
+ *      again from the recorded position (invariant 3: no row twice);
+ *   4. before cut-over: preflight refusals, then build the target step by
+ *      step, each skipped when a later artifact already exists.
+ *
+ * No I/O, no clock: the time is o->now.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "desired.h"
+#include "plan.h"
+
+static const char *const action_names[ACT__COUNT] = {
+	[ACT_NONE] = "none",
+	[ACT_SET_BINLOG_RETENTION] = "set-binlog-retention",
+	[ACT_CREATE_TEMP_REPLICA] = "create-temp-replica",
+	[ACT_STOP_TEMP_REPLICATION] = "stop-temp-replication",
+	[ACT_RECORD_FREEZE_POINT] = "record-freeze-point",
+	[ACT_CREATE_SNAPSHOT] = "create-snapshot",
+	[ACT_COPY_SNAPSHOT] = "copy-snapshot-encrypted",
+	[ACT_RESTORE_TARGET] = "restore-target",
+	[ACT_CREATE_TARGET_PARAMS] = "create-target-parameter-group",
+	[ACT_MODIFY_TARGET] = "modify-target",
+	[ACT_REBOOT_TARGET] = "reboot-target",
+	[ACT_CREATE_REPL_USER] = "create-replication-user",
+	[ACT_START_REPLICATION] = "start-replication",
+	[ACT_RESUME_REPLICATION] = "resume-replication",
+	[ACT_MARK_CUTOVER] = "begin-cutover",
+	[ACT_DROP_REPL_USER] = "drop-replication-user",
+	[ACT_FENCE_SOURCE] = "fence-source",
+	[ACT_STOP_REPLICATION] = "stop-replication",
+	[ACT_UNFENCE_TARGET] = "unfence-target",
+	[ACT_SWITCH_ALIAS] = "switch-alias",
+	[ACT_MARK_DONE] = "finish-cutover",
+	[ACT_DELETE_TEMP_REPLICA] = "delete-temp-replica",
+	[ACT_DELETE_SNAPSHOT] = "delete-unencrypted-snapshot",
+};
+
+const char *
+action_name(enum action a)
+{
+	if ((unsigned)a >= ACT__COUNT)
+		return "unknown";
+	return action_names[a];
+}
+
+int
+action_mutates_sql(enum action a)
+{
+	switch (a) {
+	case ACT_SET_BINLOG_RETENTION:
+	case ACT_STOP_TEMP_REPLICATION:
+	case ACT_CREATE_REPL_USER:
+	case ACT_START_REPLICATION:
+	case ACT_RESUME_REPLICATION:
+	case ACT_DROP_REPL_USER:
+	case ACT_STOP_REPLICATION:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+const char *
+wait_name(enum wait_on w)
+{
+	switch (w) {
+	case WAIT_NONE: return "";
+	case WAIT_STATUS: return "status";
+	case WAIT_PROGRESS: return "progress";
+	case WAIT_LAG: return "lag";
+	case WAIT_POSITION: return "position";
+	case WAIT_INSYNC: return "insync";
+	case WAIT_GATE_APPROVAL: return "approval";
+	case WAIT_GATE_WINDOW: return "window";
+	case WAIT_GATE_LAG: return "lag";
+	case WAIT_GATE_POSTPONE: return "postpone";
+	}
+	return "";
+}
+
+const char *
+step_symbol(const struct step *s)
+{
+	switch (s->kind) {
+	case STEP_CONVERGED:
+		return "=";
+	case STEP_WAIT:
+	case STEP_GATE:
+		return "…";
+	case STEP_BLOCKED:
+		return "!";
+	case STEP_ACT:
+		break;
+	}
+	switch (s->action) {
+	case ACT_CREATE_TEMP_REPLICA:
+	case ACT_CREATE_SNAPSHOT:
+	case ACT_COPY_SNAPSHOT:
+	case ACT_RESTORE_TARGET:
+	case ACT_CREATE_TARGET_PARAMS:
+	case ACT_CREATE_REPL_USER:
+		return "+";
+	case ACT_DELETE_TEMP_REPLICA:
+	case ACT_DELETE_SNAPSHOT:
+	case ACT_DROP_REPL_USER:
+		return "-";
+	default:
+		return "~";
+	}
+}
+
+static void
+set(struct step *s, enum step_kind kind, enum action a, enum wait_on w,
+    int requeue, const char *op, const char *why, const char *fmt, ...)
+    __attribute__((format(printf, 8, 9)));
+
+static void
+set(struct step *s, enum step_kind kind, enum action a, enum wait_on w,
+    int requeue, const char *op, const char *why, const char *fmt, ...)
+{
+	va_list ap;
+
+	s->kind = kind;
+	s->action = a;
+	s->wait = w;
+	s->requeue_after = requeue;
+	snprintf(s->op, sizeof(s->op), "%s", op);
+	snprintf(s->why, sizeof(s->why), "%s", why);
+	va_start(ap, fmt);
+	vsnprintf(s->what, sizeof(s->what), fmt, ap);
+	va_end(ap);
+}
+
+#define ACT(s, a, op, why, ...) \
+	set(s, STEP_ACT, a, WAIT_NONE, 0, op, why, __VA_ARGS__)
+#define WAIT(s, w, secs, op, why, ...) \
+	set(s, STEP_WAIT, ACT_NONE, w, secs, op, why, __VA_ARGS__)
+#define GATE(s, w, secs, why, ...) \
+	set(s, STEP_GATE, ACT_NONE, w, secs, "gate", why, __VA_ARGS__)
+#define BLOCK(s, why, ...) \
+	set(s, STEP_BLOCKED, ACT_NONE, WAIT_NONE, 0, "", why, __VA_ARGS__)
+
+/* Poll intervals, seconds, tuned to RDS timescales and its API budget. */
+#define POLL_STATUS	15
+#define POLL_PROGRESS	10
+#define POLL_LAG	2
+#define POLL_POSITION	1
+#define POLL_INSYNC	3
+#define POLL_GATE	60
+
+static int
+is_status(const struct obs_instance *i, const char *status)
+{
+	return strcmp(i->status, status) == 0;
+}
+
+/* Same set of security group ids (observe sorts them). */
+static int
+same_sgs(const struct obs_instance *a, const struct obs_instance *b)
+{
+	int i;
+
+	if (a->n_sg != b->n_sg)
+		return 0;
+	for (i = 0; i < a->n_sg; i++)
+		if (strcmp(a->sg_ids[i], b->sg_ids[i]) != 0)
+			return 0;
+	return 1;
+}
+
+static int
+want_retention(const struct obs_instance *src)
+{
+	return src->backup_retention > 0 ? src->backup_retention : 1;
+}
+
+/* Refusals that apply to any resource under our names. */
+static int
+check_ownership(const struct desired *d, const struct observed *o,
+    struct step *s)
+{
+	static const char why[] = "rdsreconcile never touches a resource "
+	    "without its ownership tag";
+
+	if (o->target.exists && !o->target.ours) {
+		BLOCK(s, why, "target name '%s' is held by an instance that is "
+		    "not ours (no tag %s=%s)", d->target_id, OBS_TAG_OBJECT,
+		    d->name);
+		return 1;
+	}
+	if (o->temp.exists && !o->temp.ours) {
+		BLOCK(s, why, "instance '%s' exists and is not ours",
+		    d->temp_replica_id);
+		return 1;
+	}
+	if (o->freeze.exists && !o->freeze.ours) {
+		BLOCK(s, why, "snapshot '%s' exists and is not ours",
+		    d->snapshot_id);
+		return 1;
+	}
+	if (o->copy.exists && !o->copy.ours) {
+		BLOCK(s, why, "snapshot '%s' exists and is not ours",
+		    d->encrypted_snapshot_id);
+		return 1;
+	}
+	if (o->target_pg_exists && !o->target_pg_ours) {
+		BLOCK(s, why, "parameter group '%s' exists and is not ours",
+		    d->param_group);
+		return 1;
+	}
+	return 0;
+}
+
+/* Phase done: the alias serves the target; only cleanup is left. */
+static void
+plan_cleanup(const struct desired *d, const struct observed *o,
+    struct step *s)
+{
+	if (o->record.exists && strcmp(o->record.value, o->target.endpoint)) {
+		BLOCK(s, "the alias was changed after the cut-over",
+		    "alias '%s' points at '%s', not at the target '%s'",
+		    d->endpoint_name, o->record.value, o->target.endpoint);
+		return;
+	}
+	if (o->temp.exists && d->delete_temp_replica) {
+		if (is_status(&o->temp, "deleting"))
+			WAIT(s, WAIT_STATUS, POLL_STATUS, "DescribeDBInstances",
+			    "the temporary replica is being deleted",
+			    "wait for '%s' to be deleted", d->temp_replica_id);
+		else
+			ACT(s, ACT_DELETE_TEMP_REPLICA, "DeleteDBInstance",
+			    "the temporary replica is no longer needed",
+			    "delete temporary replica '%s'",
+			    d->temp_replica_id);
+		return;
+	}
+	if (o->freeze.exists && d->delete_unencrypted_snapshot) {
+		if (strcmp(o->freeze.status, "deleting") == 0)
+			WAIT(s, WAIT_STATUS, POLL_STATUS, "DescribeDBSnapshots",
+			    "the unencrypted snapshot is being deleted",
+			    "wait for '%s' to be deleted", d->snapshot_id);
+		else
+			ACT(s, ACT_DELETE_SNAPSHOT, "DeleteDBSnapshot",
+			    "an unencrypted copy of the data must not linger",
+			    "delete unencrypted snapshot '%s'", d->snapshot_id);
+		return;
+	}
+	set(s, STEP_CONVERGED, ACT_NONE, WAIT_NONE, 0, "",
+	    "the target is encrypted and serves the alias",
+	    "'%s' is encrypted and serves '%s'", d->target_id,
+	    d->endpoint_name);
+}
+
+/*
+ * Phase cutover: writes on the source are being fenced.  Finish: drop the
+ * replication user while the source still accepts account changes, fence,
+ * wait for the exact final position, stop replication, open the target,
+ * switch the alias.  Never start replication again from here.
+ */
+static void
+plan_cutover(const struct desired *d, const struct observed *o,
+    struct step *s)
+{
+	const struct obs_replication *r = &o->tgtrepl;
+
+	if (o->srcdb.reachable != TRI_YES) {
+		BLOCK(s, "the cut-over cannot finish without the source",
+		    "cannot reach the source during the cut-over: %s",
+		    o->srcdb.error);
+		return;
+	}
+	if (o->srcdb.repl_user_exists == TRI_YES) {
+		/* read_only also blocks DROP USER; the replication session
+		 * already running is not ended by the drop. */
+		ACT(s, ACT_DROP_REPL_USER, "DROP USER",
+		    "read_only on the source will forbid account changes",
+		    "drop replication user '%s' on the source", d->repl_user);
+		return;
+	}
+	if (o->srcdb.read_only != TRI_YES) {
+		if (o->source_pg_read_only == TRI_YES)
+			WAIT(s, WAIT_STATUS, POLL_POSITION, "SELECT @@read_only",
+			    "the parameter change is being applied",
+			    "wait for read_only=1 on the source");
+		else
+			ACT(s, ACT_FENCE_SOURCE, "ModifyDBParameterGroup",
+			    "no write may land on the source after the final "
+			    "position is read",
+			    "fence writes on '%s' (read_only=1 in parameter "
+			    "group '%s')", d->source_id, o->source.param_group);
+		return;
+	}
+	if (r->reachable != TRI_YES) {
+		WAIT(s, WAIT_STATUS, POLL_STATUS, "SHOW SLAVE STATUS",
+		    "the target's server is not reachable yet",
+		    "wait for the target '%s' to accept connections",
+		    d->target_id);
+		return;
+	}
+	if (r->configured) {
+		if (r->last_errno != 0) {
+			BLOCK(s, "replication errors are never skipped; the "
+			    "source stays fenced and the alias unchanged",
+			    "replication on the target failed: %u: %s",
+			    r->last_errno, r->last_error);
+			return;
+		}
+		if (binlog_pos_cmp(&r->exec, &o->srcdb.binlog) < 0) {
+			WAIT(s, WAIT_POSITION, POLL_POSITION,
+			    "SHOW SLAVE STATUS",
+			    "the alias may switch only once every committed "
+			    "row is on the target",
+			    "wait for the target to apply %s:%llu (at %s:%llu)",
+			    o->srcdb.binlog.file,
+			    (unsigned long long)o->srcdb.binlog.pos,
+			    r->exec.file, (unsigned long long)r->exec.pos);
+			return;
+		}
+		ACT(s, ACT_STOP_REPLICATION,
+		    "mysql.rds_stop_replication, rds_reset_external_master",
+		    "the target has applied the source's final position",
+		    "stop and reset replication on '%s'", d->target_id);
+		s->pos = o->srcdb.binlog;
+		return;
+	}
+	if (r->read_only != TRI_NO) {
+		if (o->target_pg_read_only == TRI_NO)
+			WAIT(s, WAIT_STATUS, POLL_POSITION, "SELECT @@read_only",
+			    "the parameter change is being applied",
+			    "wait for read_only=0 on the target");
+		else
+			ACT(s, ACT_UNFENCE_TARGET, "ModifyDBParameterGroup",
+			    "the target must take writes before the alias "
+			    "points at it",
+			    "open '%s' for writes (read_only=0 in '%s')",
+			    d->target_id, d->param_group);
+		return;
+	}
+	if (!o->record.exists || strcmp(o->record.value, o->target.endpoint) ||
+	    o->change_status[0] == '\0') {
+		ACT(s, ACT_SWITCH_ALIAS, "ChangeResourceRecordSets",
+		    "the target holds every committed row and the source is "
+		    "fenced",
+		    "point '%s' at '%s'", d->endpoint_name,
+		    o->target.endpoint);
+		return;
+	}
+	if (strcmp(o->change_status, "INSYNC") != 0) {
+		WAIT(s, WAIT_INSYNC, POLL_INSYNC, "GetChange",
+		    "applications follow the alias once Route 53 is in sync",
+		    "wait for the alias change to reach INSYNC");
+		return;
+	}
+	ACT(s, ACT_MARK_DONE, "mysql.rds_kill, AddTagsToResource",
+	    "clients still on the fenced source must reconnect to the alias",
+	    "end client sessions on the source and mark the cut-over done");
+}
+
+/* Refusals before anything is built or while the target catches up. */
+static int
+preflight(const struct desired *d, const struct observed *o, struct step *s)
+{
+	const struct obs_instance *src = &o->source;
+
+	if (!src->exists) {
+		BLOCK(s, "the source must exist", "source instance '%s' not "
+		    "found", d->source_id);
+		return 1;
+	}
+	if (strcmp(src->engine, "mysql") && strcmp(src->engine, "mariadb")) {
+		BLOCK(s, "strategy replica-snapshot needs binlog replication",
+		    "source engine '%s' is not mysql or mariadb", src->engine);
+		return 1;
+	}
+	if (src->encrypted && !o->target.exists) {
+		BLOCK(s, "there is nothing to encrypt",
+		    "source instance '%s' is already encrypted", d->source_id);
+		return 1;
+	}
+	if (!o->key.exists) {
+		BLOCK(s, "the encrypted copy needs the key",
+		    "kms key '%s' not found", d->kms_key_id);
+		return 1;
+	}
+	if (strcmp(o->key.state, "Enabled") != 0) {
+		BLOCK(s, "the encrypted copy needs an enabled key",
+		    "kms key '%s' is %s", d->kms_key_id,
+		    o->key.state[0] ? o->key.state : "not enabled");
+		return 1;
+	}
+	if (src->backup_retention == 0) {
+		BLOCK(s, "read replicas and binary logs need automated backups",
+		    "backups are off on source '%s' (BackupRetentionPeriod 0)",
+		    d->source_id);
+		return 1;
+	}
+	if (strncmp(src->param_group, "default.", 8) == 0) {
+		BLOCK(s, "writes are fenced through the source's parameter "
+		    "group, and default groups cannot be modified",
+		    "source '%s' uses the default parameter group '%s'; give "
+		    "it its own parameter group first", d->source_id,
+		    src->param_group);
+		return 1;
+	}
+	if (!o->record.zone_exists) {
+		BLOCK(s, "the alias lives in that zone",
+		    "hosted zone '%s' not found", d->zone_id);
+		return 1;
+	}
+	if (o->record.exists && strcmp(o->record.value, src->endpoint) &&
+	    (!o->target.exists || strcmp(o->record.value, o->target.endpoint))) {
+		BLOCK(s, "switching it would take traffic from something else",
+		    "alias '%s' points at '%s', which is neither the source "
+		    "nor the target", d->endpoint_name, o->record.value);
+		return 1;
+	}
+	if (!is_status(src, "available")) {
+		WAIT(s, WAIT_STATUS, POLL_STATUS, "DescribeDBInstances",
+		    "the source must be available", "wait for source '%s' "
+		    "(%s)", d->source_id, src->status);
+		return 1;
+	}
+	if (o->srcdb.reachable != TRI_YES) {
+		BLOCK(s, "replication state is read with SQL",
+		    "cannot connect to source '%s': %s", d->source_id,
+		    o->srcdb.error);
+		return 1;
+	}
+	if (o->srcdb.log_bin == TRI_NO) {
+		BLOCK(s, "replication needs the binary log",
+		    "binary logging is off on source '%s'", d->source_id);
+		return 1;
+	}
+	if (strcasecmp(o->srcdb.binlog_format, "ROW") != 0) {
+		BLOCK(s, "only row-based replication applies the same rows",
+		    "binlog_format is '%s' on source '%s', not ROW; set it in "
+		    "parameter group '%s'", o->srcdb.binlog_format,
+		    d->source_id, src->param_group);
+		return 1;
+	}
+	return 0;
+}
+
+/* From nothing to an encrypted target replicating from the source. */
+static void
+plan_build(const struct desired *d, const struct observed *o, struct step *s)
+{
+	const struct obs_instance *t = &o->target, *src = &o->source;
+	const struct obs_replication *r = &o->tgtrepl;
+
+	if (o->srcdb.binlog_retention_hours < d->binlog_retention_hours) {
+		ACT(s, ACT_SET_BINLOG_RETENTION, "mysql.rds_set_configuration",
+		    "the binlog from the freeze point must outlive the build",
+		    "keep binary logs %ld hours on the source",
+		    (long)d->binlog_retention_hours);
+		return;
+	}
+	if (!t->exists && !o->copy.exists && !o->freeze.exists) {
+		const struct obs_instance *tmp = &o->temp;
+		const struct obs_replication *tr = &o->temprepl;
+
+		if (!tmp->exists) {
+			ACT(s, ACT_CREATE_TEMP_REPLICA,
+			    "CreateDBInstanceReadReplica",
+			    "a replica can be stopped at a known position",
+			    "create temporary read replica '%s' of '%s'",
+			    d->temp_replica_id, d->source_id);
+			return;
+		}
+		if (!is_status(tmp, "available")) {
+			WAIT(s, WAIT_STATUS, POLL_STATUS, "DescribeDBInstances",
+			    "the replica is being created",
+			    "wait for '%s' to be available (%s)",
+			    d->temp_replica_id, tmp->status);
+			return;
+		}
+		if (tmp->tagged_pos.file[0] == '\0') {
+			if (tr->reachable != TRI_YES) {
+				WAIT(s, WAIT_STATUS, POLL_STATUS,
+				    "SHOW SLAVE STATUS",
+				    "the replica's server is starting",
+				    "wait for '%s' to accept connections",
+				    d->temp_replica_id);
+				return;
+			}
+			if (!tr->configured) {
+				BLOCK(s, "the freeze point is read from "
+				    "replication", "'%s' has no replication "
+				    "configured", d->temp_replica_id);
+				return;
+			}
+			if (tr->last_errno != 0) {
+				BLOCK(s, "replication errors are never skipped",
+				    "replication on '%s' failed: %u: %s",
+				    d->temp_replica_id, tr->last_errno,
+				    tr->last_error);
+				return;
+			}
+			if (tr->sql_running) {
+				ACT(s, ACT_STOP_TEMP_REPLICATION,
+				    "mysql.rds_stop_replication",
+				    "a stopped replica holds a consistent "
+				    "position",
+				    "stop replication on '%s'",
+				    d->temp_replica_id);
+				return;
+			}
+			ACT(s, ACT_RECORD_FREEZE_POINT, "AddTagsToResource",
+			    "the position cannot be read again once the "
+			    "replica is gone",
+			    "record freeze point %s:%llu on '%s'",
+			    tr->exec.file, (unsigned long long)tr->exec.pos,
+			    d->temp_replica_id);
+			s->pos = tr->exec;
+			return;
+		}
+		ACT(s, ACT_CREATE_SNAPSHOT, "CreateDBSnapshot",
+		    "the frozen replica's data at the recorded position",
+		    "snapshot '%s' as '%s' (at %s:%llu)", d->temp_replica_id,
+		    d->snapshot_id, tmp->tagged_pos.file,
+		    (unsigned long long)tmp->tagged_pos.pos);
+		s->pos = tmp->tagged_pos;
+		return;
+	}
+	if (!t->exists && !o->copy.exists) {
+		if (o->freeze.tagged_pos.file[0] == '\0') {
+			BLOCK(s, "without them replication cannot start at the "
+			    "right row", "snapshot '%s' carries no binlog "
+			    "coordinates", d->snapshot_id);
+			return;
+		}
+		if (strcmp(o->freeze.status, "available") != 0) {
+			WAIT(s, WAIT_PROGRESS, POLL_PROGRESS,
+			    "DescribeDBSnapshots", "the snapshot is being taken",
+			    "wait for snapshot '%s' (%s, %d%%)", d->snapshot_id,
+			    o->freeze.status, o->freeze.percent);
+			return;
+		}
+		ACT(s, ACT_COPY_SNAPSHOT, "CopyDBSnapshot",
+		    "only a copy with KmsKeyId encrypts RDS data",
+		    "copy '%s' to '%s' encrypted with '%s'", d->snapshot_id,
+		    d->encrypted_snapshot_id, d->kms_key_id);
+		return;
+	}
+	if (!t->exists) {
+		if (strcmp(o->copy.status, "available") != 0) {
+			WAIT(s, WAIT_PROGRESS, POLL_PROGRESS,
+			    "DescribeDBSnapshots", "the encrypted copy is running",
+			    "wait for snapshot '%s' (%s, %d%%)",
+			    d->encrypted_snapshot_id, o->copy.status,
+			    o->copy.percent);
+			return;
+		}
+		if (!o->copy.encrypted ||
+		    strcmp(o->copy.kms_key_id, o->key.arn) != 0) {
+			BLOCK(s, "the target must be encrypted with the declared "
+			    "key", "snapshot '%s' is not encrypted with '%s'",
+			    d->encrypted_snapshot_id, o->key.arn);
+			return;
+		}
+		ACT(s, ACT_RESTORE_TARGET, "RestoreDBInstanceFromDBSnapshot",
+		    "the encrypted instance is built from the encrypted copy",
+		    "restore '%s' from '%s'", d->target_id,
+		    d->encrypted_snapshot_id);
+		return;
+	}
+
+	/* The target exists and is ours. */
+	if (!is_status(t, "available")) {
+		WAIT(s, WAIT_STATUS, POLL_STATUS, "DescribeDBInstances",
+		    "the target is changing", "wait for '%s' to be available "
+		    "(%s)", d->target_id, t->status);
+		return;
+	}
+	if (!t->encrypted || strcmp(t->kms_key_id, o->key.arn) != 0) {
+		BLOCK(s, "the target must be encrypted with the declared key",
+		    "target '%s' is not encrypted with '%s'", d->target_id,
+		    o->key.arn);
+		return;
+	}
+	if (t->tagged_pos.file[0] == '\0') {
+		BLOCK(s, "without them replication cannot start at the right "
+		    "row", "target '%s' carries no binlog coordinates",
+		    d->target_id);
+		return;
+	}
+	if (!o->target_pg_exists || o->target_pg_read_only != TRI_YES) {
+		ACT(s, ACT_CREATE_TARGET_PARAMS, "CreateDBParameterGroup",
+		    "a restore gets the default group; the target needs the "
+		    "source's values and its own read_only",
+		    "create parameter group '%s' from '%s' with read_only=1",
+		    d->param_group, src->param_group);
+		return;
+	}
+	if (strcmp(t->param_group, d->param_group) ||
+	    !same_sgs(t, src) || t->multi_az != src->multi_az ||
+	    t->backup_retention != want_retention(src)) {
+		if (t->pending_modifications)
+			WAIT(s, WAIT_STATUS, POLL_STATUS, "DescribeDBInstances",
+			    "a modification is pending", "wait for the "
+			    "pending modification of '%s'", d->target_id);
+		else
+			ACT(s, ACT_MODIFY_TARGET, "ModifyDBInstance",
+			    "a restore does not carry the source's settings",
+			    "give '%s' the source's security groups, parameter "
+			    "group, backups and Multi-AZ", d->target_id);
+		return;
+	}
+	if (strcmp(t->param_apply, "pending-reboot") == 0) {
+		ACT(s, ACT_REBOOT_TARGET, "RebootDBInstance",
+		    "the new parameter group applies at reboot",
+		    "reboot '%s'", d->target_id);
+		return;
+	}
+	if (r->reachable != TRI_YES) {
+		WAIT(s, WAIT_STATUS, POLL_STATUS, "SHOW SLAVE STATUS",
+		    "the target's server is starting",
+		    "wait for '%s' to accept connections", d->target_id);
+		return;
+	}
+	if (r->read_only != TRI_YES) {
+		WAIT(s, WAIT_STATUS, POLL_STATUS, "SELECT @@read_only",
+		    "no one may write to the target before the cut-over",
+		    "wait for read_only=1 on '%s'", d->target_id);
+		return;
+	}
+	if (!r->configured) {
+		if (o->srcdb.repl_user_exists != TRI_YES ||
+		    !o->repl_password_stored) {
+			ACT(s, ACT_CREATE_REPL_USER, "CREATE USER",
+			    "the target replicates from the source",
+			    "create replication user '%s' on the source",
+			    d->repl_user);
+			return;
+		}
+		ACT(s, ACT_START_REPLICATION,
+		    "mysql.rds_set_external_master, rds_start_replication",
+		    "the target must apply every write since the freeze point",
+		    "replicate '%s' from '%s' at %s:%llu", d->target_id,
+		    d->source_id, t->tagged_pos.file,
+		    (unsigned long long)t->tagged_pos.pos);
+		s->pos = t->tagged_pos;
+		return;
+	}
+	if (r->last_errno != 0) {
+		BLOCK(s, "replication errors are never skipped",
+		    "replication on the target failed: %u: %s", r->last_errno,
+		    r->last_error);
+		return;
+	}
+	if (!r->sql_running || !r->io_running) {
+		/* Stopped without an error: resume where it stands. Never
+		 * set the position again: that would apply rows twice. */
+		ACT(s, ACT_RESUME_REPLICATION, "mysql.rds_start_replication",
+		    "replication is configured but stopped",
+		    "resume replication on '%s'", d->target_id);
+		return;
+	}
+	if (r->seconds_behind < 0 || r->seconds_behind > d->max_lag_seconds) {
+		WAIT(s, WAIT_LAG, POLL_LAG, "SHOW SLAVE STATUS",
+		    "the target is catching up",
+		    "wait for replica lag <= %lds (now %s%lds)",
+		    (long)d->max_lag_seconds,
+		    r->seconds_behind < 0 ? "unknown, " : "",
+		    r->seconds_behind < 0 ? 0 : r->seconds_behind);
+		return;
+	}
+	/* Caught up: the gates hold the cut-over. */
+	if (d->approval == DESIRED_APPROVAL_MANUAL && !o->approved) {
+		GATE(s, WAIT_GATE_APPROVAL, POLL_GATE,
+		    "cutover.approval is manual",
+		    "cut-over waits for approval (apply --approve-cutover)");
+		return;
+	}
+	if (!desired_window_contains(d, o->now)) {
+		GATE(s, WAIT_GATE_WINDOW, POLL_GATE,
+		    "the cut-over runs only inside the window",
+		    "cut-over waits for the window %s", d->window_text);
+		return;
+	}
+	if (o->postponed) {
+		GATE(s, WAIT_GATE_POSTPONE, POLL_GATE,
+		    "the postpone flag file exists",
+		    "cut-over postponed while '%s' exists", d->postpone_file);
+		return;
+	}
+	ACT(s, ACT_MARK_CUTOVER, "AddTagsToResource",
+	    "the target is caught up and every gate is open",
+	    "begin the cut-over of '%s' to '%s'", d->endpoint_name,
+	    d->target_id);
+}
+
+void
+plan_next(const struct desired *d, const struct observed *o, struct step *s)
+{
+	memset(s, 0, sizeof(*s));
+	if (check_ownership(d, o, s))
+		return;
+	if (o->target.exists && strcmp(o->target.phase, PHASE_DONE) == 0) {
+		plan_cleanup(d, o, s);
+		return;
+	}
+	if (o->target.exists && strcmp(o->target.phase, PHASE_CUTOVER) == 0) {
+		plan_cutover(d, o, s);
+		return;
+	}
+	if (preflight(d, o, s))
+		return;
+	plan_build(d, o, s);
+}
+
+/* An instance as a successful create leaves it, for plan_assume. */
+static void
+assume_instance(struct obs_instance *i, const char *endpoint)
+{
+	i->exists = 1;
+	i->ours = 1;
+	snprintf(i->status, sizeof(i->status), "available");
+	if (i->endpoint[0] == '\0')
+		snprintf(i->endpoint, sizeof(i->endpoint), "%s", endpoint);
+}
+
+static void
+assume_snapshot(struct obs_snapshot *sn, const struct binlog_pos *pos)
+{
+	sn->exists = 1;
+	sn->ours = 1;
+	snprintf(sn->status, sizeof(sn->status), "available");
+	sn->percent = 100;
+	sn->tagged_pos = *pos;
+}
+
+void
+plan_assume(const struct desired *d, struct observed *o, const struct step *s)
+{
+	struct obs_instance *t = &o->target;
+
+	if (s->kind == STEP_WAIT || s->kind == STEP_GATE) {
+		switch (s->wait) {
+		case WAIT_GATE_APPROVAL:
+			o->approved = 1;
+			break;
+		case WAIT_GATE_WINDOW:
+			o->now = desired_window_next(d, o->now);
+			break;
+		case WAIT_GATE_POSTPONE:
+			o->postponed = 0;
+			break;
+		case WAIT_LAG:
+		case WAIT_GATE_LAG:
+			o->tgtrepl.seconds_behind = 0;
+			break;
+		case WAIT_POSITION:
+			o->tgtrepl.exec = o->srcdb.binlog;
+			break;
+		case WAIT_INSYNC:
+			snprintf(o->change_status, sizeof(o->change_status),
+			    "INSYNC");
+			break;
+		case WAIT_PROGRESS:
+			if (o->freeze.exists)
+				assume_snapshot(&o->freeze,
+				    &o->freeze.tagged_pos);
+			if (o->copy.exists)
+				assume_snapshot(&o->copy, &o->copy.tagged_pos);
+			break;
+		case WAIT_STATUS:
+		case WAIT_NONE:
+			/* Whatever was changing settles. */
+			if (o->source.exists)
+				snprintf(o->source.status,
+				    sizeof(o->source.status), "available");
+			if (o->temp.exists) {
+				if (strcmp(o->temp.status, "deleting") == 0)
+					memset(&o->temp, 0, sizeof(o->temp));
+				else
+					assume_instance(&o->temp, "temp");
+				o->temprepl.reachable = TRI_YES;
+			}
+			if (o->freeze.exists &&
+			    strcmp(o->freeze.status, "deleting") == 0)
+				memset(&o->freeze, 0, sizeof(o->freeze));
+			if (t->exists) {
+				assume_instance(t, "target");
+				t->pending_modifications = 0;
+				o->tgtrepl.reachable = TRI_YES;
+				if (o->target_pg_read_only == TRI_YES &&
+				    strcmp(t->phase, PHASE_CUTOVER) != 0)
+					o->tgtrepl.read_only = TRI_YES;
+				if (o->target_pg_read_only == TRI_NO)
+					o->tgtrepl.read_only = TRI_NO;
+			}
+			if (o->source_pg_read_only == TRI_YES)
+				o->srcdb.read_only = TRI_YES;
+			break;
+		}
+		return;
+	}
+	if (s->kind != STEP_ACT)
+		return;
+	switch (s->action) {
+	case ACT_NONE:
+	case ACT__COUNT:
+		break;
+	case ACT_SET_BINLOG_RETENTION:
+		o->srcdb.binlog_retention_hours = d->binlog_retention_hours;
+		break;
+	case ACT_CREATE_TEMP_REPLICA:
+		assume_instance(&o->temp, "temp");
+		o->temprepl.reachable = TRI_YES;
+		o->temprepl.configured = 1;
+		o->temprepl.io_running = o->temprepl.sql_running = 1;
+		o->temprepl.seconds_behind = 0;
+		if (o->temprepl.exec.file[0] == '\0')
+			o->temprepl.exec = o->srcdb.binlog;
+		break;
+	case ACT_STOP_TEMP_REPLICATION:
+		o->temprepl.io_running = o->temprepl.sql_running = 0;
+		break;
+	case ACT_RECORD_FREEZE_POINT:
+		o->temp.tagged_pos = s->pos;
+		break;
+	case ACT_CREATE_SNAPSHOT:
+		assume_snapshot(&o->freeze, &s->pos);
+		break;
+	case ACT_COPY_SNAPSHOT:
+		assume_snapshot(&o->copy, &o->freeze.tagged_pos);
+		o->copy.encrypted = 1;
+		snprintf(o->copy.kms_key_id, sizeof(o->copy.kms_key_id), "%s",
+		    o->key.arn);
+		break;
+	case ACT_RESTORE_TARGET:
+		assume_instance(t, "target");
+		t->encrypted = 1;
+		snprintf(t->kms_key_id, sizeof(t->kms_key_id), "%s",
+		    o->key.arn);
+		t->tagged_pos = o->copy.tagged_pos;
+		o->tgtrepl.reachable = TRI_YES;
+		break;
+	case ACT_CREATE_TARGET_PARAMS:
+		o->target_pg_exists = o->target_pg_ours = 1;
+		o->target_pg_read_only = TRI_YES;
+		break;
+	case ACT_MODIFY_TARGET:
+		snprintf(t->param_group, sizeof(t->param_group), "%s",
+		    d->param_group);
+		memcpy(t->sg_ids, o->source.sg_ids, sizeof(t->sg_ids));
+		t->n_sg = o->source.n_sg;
+		t->multi_az = o->source.multi_az;
+		t->backup_retention = want_retention(&o->source);
+		snprintf(t->param_apply, sizeof(t->param_apply),
+		    "pending-reboot");
+		break;
+	case ACT_REBOOT_TARGET:
+		snprintf(t->param_apply, sizeof(t->param_apply), "in-sync");
+		o->tgtrepl.read_only = TRI_YES;
+		break;
+	case ACT_CREATE_REPL_USER:
+		o->srcdb.repl_user_exists = TRI_YES;
+		o->repl_password_stored = 1;
+		break;
+	case ACT_START_REPLICATION:
+	case ACT_RESUME_REPLICATION:
+		o->tgtrepl.configured = 1;
+		o->tgtrepl.io_running = o->tgtrepl.sql_running = 1;
+		if (o->tgtrepl.exec.file[0] == '\0')
+			o->tgtrepl.exec = s->pos;
+		if (o->tgtrepl.seconds_behind < 0)
+			o->tgtrepl.seconds_behind = 0;
+		break;
+	case ACT_MARK_CUTOVER:
+		snprintf(t->phase, sizeof(t->phase), PHASE_CUTOVER);
+		break;
+	case ACT_DROP_REPL_USER:
+		o->srcdb.repl_user_exists = TRI_NO;
+		break;
+	case ACT_FENCE_SOURCE:
+		o->source_pg_read_only = TRI_YES;
+		o->srcdb.read_only = TRI_YES;
+		break;
+	case ACT_STOP_REPLICATION:
+		memset(&o->tgtrepl.exec, 0, sizeof(o->tgtrepl.exec));
+		o->tgtrepl.configured = 0;
+		o->tgtrepl.io_running = o->tgtrepl.sql_running = 0;
+		break;
+	case ACT_UNFENCE_TARGET:
+		o->target_pg_read_only = TRI_NO;
+		o->tgtrepl.read_only = TRI_NO;
+		break;
+	case ACT_SWITCH_ALIAS:
+		o->record.exists = 1;
+		snprintf(o->record.value, sizeof(o->record.value), "%s",
+		    t->endpoint);
+		snprintf(o->change_status, sizeof(o->change_status),
+		    "PENDING");
+		break;
+	case ACT_MARK_DONE:
+		snprintf(t->phase, sizeof(t->phase), PHASE_DONE);
+		o->srcdb.client_connections = 0;
+		break;
+	case ACT_DELETE_TEMP_REPLICA:
+		memset(&o->temp, 0, sizeof(o->temp));
+		break;
+	case ACT_DELETE_SNAPSHOT:
+		memset(&o->freeze, 0, sizeof(o->freeze));
+		break;
+	}
+}
+
+size_t
+plan_all(const struct desired *d, const struct observed *o,
+    struct step *steps, size_t max)
+{
+	struct observed sim = *o;
+	size_t n = 0;
+
+	while (n < max) {
+		struct step *s = &steps[n++];
+
+		plan_next(d, &sim, s);
+		if (s->kind == STEP_CONVERGED || s->kind == STEP_BLOCKED)
+			break;
+		plan_assume(d, &sim, s);
+	}
+	return n;
+}
