@@ -141,18 +141,16 @@ struct observed {
 	int postponed;			/* the postpone flag file exists */
 };
 
-struct desired;
-struct aws_client;
+struct rr_ctx;
 
 /*
- * Observe the world for d.  Fills *o (zeroed first).  Read-only: no
+ * Observe the world for c->d.  Fills *o (zeroed first).  Read-only: no
  * mutating AWS call, no DDL/DML.  Missing resources are not errors (exists
  * = 0); RR_ERR_AWS/RR_ERR_HTTP/RR_ERR_CREDENTIALS when AWS could not be
  * asked at all.  An unreachable MySQL server is recorded (reachable =
  * TRI_NO), not returned, because the planner decides what it means.
  */
-enum rr_err observe(struct observed *o, const struct desired *d,
-    struct aws_client *aws);
+enum rr_err observe(struct observed *o, struct rr_ctx *c);
 
 /* Parse "file:pos" helpers used by observe and the plan tests. */
 int binlog_pos_parse(struct binlog_pos *p, const char *file, const char *pos);
