@@ -1,0 +1,105 @@
+/*
+ * binlog-pos.c - binary log coordinates: parse and order them.
+ *
+ * A coordinate is (file, pos).  MySQL and MariaDB name binlog files
+ * BASENAME.NNNNNN and roll to the next number, so files order by that
+ * numeric suffix, not by their text: "mysql-bin.1000000" comes after
+ * "mysql-bin.999999".  The planner's cut-over wait compares the target's
+ * applied position with the source's final one through binlog_pos_cmp().
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "observe.h"
+
+/*
+ * Fill *p from a file name and a decimal position as SHOW MASTER STATUS or
+ * SHOW REPLICA STATUS return them.  A NULL column (unknown) is taken as ""
+ * and 0.  Returns 0, or -1 with rr_lasterr() set when the name does not fit
+ * or pos is not a plain decimal number.
+ */
+int
+binlog_pos_parse(struct binlog_pos *p, const char *file, const char *pos)
+{
+	unsigned long long v = 0;
+	size_t len;
+	char *end;
+
+	memset(p, 0, sizeof(*p));
+	if (file == NULL)
+		file = "";
+	len = strlen(file);
+	if (len >= sizeof(p->file)) {
+		rr_seterr(RR_ERR_PARSE, "binlog file name '%.40s...' is longer "
+		    "than %zu bytes", file, sizeof(p->file) - 1);
+		return -1;
+	}
+	if (pos != NULL) {
+		if (pos[0] < '0' || pos[0] > '9') {
+			rr_seterr(RR_ERR_PARSE, "binlog position '%.40s' is not "
+			    "a decimal number", pos);
+			return -1;
+		}
+		errno = 0;
+		v = strtoull(pos, &end, 10);
+		if (errno != 0 || *end != '\0') {
+			rr_seterr(RR_ERR_PARSE, "binlog position '%.40s' is not "
+			    "a decimal number", pos);
+			return -1;
+		}
+	}
+	memcpy(p->file, file, len + 1);
+	p->pos = v;
+	return 0;
+}
+
+/*
+ * The numeric suffix of a file name: the digits after its last '.', as a
+ * pointer into name with leading zeros skipped, and their count.  Returns 0
+ * when there is none (no '.', nothing after it, or a non-digit).
+ */
+static int
+numeric_suffix(const char *name, const char **digits, size_t *n)
+{
+	const char *dot = strrchr(name, '.'), *q;
+
+	if (dot == NULL || dot[1] == '\0')
+		return 0;
+	for (q = dot + 1; *q != '\0'; q++)
+		if (*q < '0' || *q > '9')
+			return 0;
+	for (q = dot + 1; *q == '0' && q[1] != '\0'; q++)
+		;
+	*digits = q;
+	*n = strlen(q);
+	return 1;
+}
+
+/*
+ * Order two coordinates: by the numeric value of the files' suffixes when
+ * both have one (compared as digit strings, so any length works), then by
+ * the file names, then by pos.  A file without a numeric suffix (including
+ * "", unknown) orders by name only, so "" comes before every known file.
+ */
+int
+binlog_pos_cmp(const struct binlog_pos *a, const struct binlog_pos *b)
+{
+	const char *da, *db;
+	size_t na, nb;
+	int c;
+
+	if (numeric_suffix(a->file, &da, &na) &&
+	    numeric_suffix(b->file, &db, &nb)) {
+		if (na != nb)
+			return na < nb ? -1 : 1;
+		if ((c = memcmp(da, db, na)) != 0)
+			return c < 0 ? -1 : 1;
+	}
+	if ((c = strcmp(a->file, b->file)) != 0)
+		return c < 0 ? -1 : 1;
+	if (a->pos != b->pos)
+		return a->pos < b->pos ? -1 : 1;
+	return 0;
+}
