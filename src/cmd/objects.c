@@ -1,0 +1,114 @@
+/* objects.c - load the desired objects named by files and directories. */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cmd.h"
+#include "desired.h"
+#include "objects.h"
+#include "xmalloc.h"
+
+static int
+is_yaml(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (name[0] == '.')
+		return 0;
+	return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
+	    (n > 4 && strcmp(name + n - 4, ".yml") == 0);
+}
+
+/* Append list b to *tail, keep *tail pointing at the last next field. */
+static void
+append(struct desired ***tail, struct desired *b)
+{
+	**tail = b;
+	while (**tail != NULL)
+		*tail = &(**tail)->next;
+}
+
+static enum rr_err
+load_file(const char *path, struct desired ***tail, size_t *n)
+{
+	struct desired *list = NULL;
+	size_t k = 0;
+	enum rr_err e;
+
+	if ((e = desired_parse_file(path, &list, &k)) != RR_OK)
+		return e;
+	append(tail, list);
+	*n += k;
+	return RR_OK;
+}
+
+static enum rr_err
+load_dir(const char *dir, struct desired ***tail, size_t *n)
+{
+	struct dirent **names = NULL;
+	enum rr_err e = RR_OK;
+	int i, count;
+
+	if ((count = scandir(dir, &names, NULL, alphasort)) < 0)
+		return rr_seterr(RR_ERR_IO, "cannot read directory '%s'", dir);
+	for (i = 0; i < count; i++) {
+		char *path;
+
+		if (e == RR_OK && is_yaml(names[i]->d_name)) {
+			path = xasprintf("%s/%s", dir, names[i]->d_name);
+			e = load_file(path, tail, n);
+			free(path);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return e;
+}
+
+enum rr_err
+objects_load(int argc, char **argv, struct desired **out, size_t *n)
+{
+	struct desired *list = NULL, **tail = &list;
+	enum rr_err e = RR_OK;
+	struct stat st;
+	int i;
+
+	*out = NULL;
+	*n = 0;
+	for (i = 0; i < argc && e == RR_OK; i++) {
+		if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode))
+			e = load_dir(argv[i], &tail, n);
+		else
+			e = load_file(argv[i], &tail, n);
+	}
+	if (e == RR_OK && list == NULL)
+		e = rr_seterr(RR_ERR_PARSE, "no desired objects found in the "
+		    "arguments");
+	if (e == RR_OK)
+		e = desired_check_set(list);
+	if (e != RR_OK) {
+		desired_free(list);
+		*n = 0;
+		return e;
+	}
+	*out = list;
+	return RR_OK;
+}
+
+/* Failure beats blocked beats locked beats waiting beats pending. */
+int
+objects_exit_merge(int a, int b)
+{
+	static const int rank[] = { EXIT_CONVERGED, EXIT_PENDING, EXIT_WAITING,
+		EXIT_LOCKED, EXIT_BLOCKED, EXIT_FAILED, EXIT_USAGE };
+	int ra = 0, rb = 0, i;
+
+	for (i = 0; i < (int)(sizeof(rank) / sizeof(rank[0])); i++) {
+		if (rank[i] == a)
+			ra = i;
+		if (rank[i] == b)
+			rb = i;
+	}
+	return ra >= rb ? a : b;
+}
