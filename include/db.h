@@ -1,0 +1,334 @@
+/*
+ * db.h - the MySQL/MariaDB layer, over MariaDB Connector/C.
+ *
+ * Everything the reconciler says to a database goes through here: the
+ * connection (timeouts, opportunistic TLS), the server's identity and the
+ * dialect that follows from it (procedure, statement and column names differ
+ * by engine and version), replication status, the Amazon RDS mysql.rds_*
+ * procedures, the replication user, write fencing (ending client
+ * connections) and the cross-machine run lock.
+ *
+ * Conventions:
+ * - Every function returns enum rr_err; on failure the detail is set with
+ *   rr_seterr() as "mysql 'host:port': ERRNO: message".  Server messages are
+ *   sanitised before they are kept: a statement that carried a secret never
+ *   has its text or the secret echoed back.
+ * - Passwords are bytes + length (they live in sodium_malloc memory).  They
+ *   go to the server as prepared-statement parameters, or escaped into
+ *   memory that is wiped on release; never into a log line, an error
+ *   message or an unwiped string.
+ * - Every statement is logged at debug level, after db_redact_sql().
+ * - Strings handed out (char **) are the caller's to free(); structures
+ *   with a _release() function own their strings.
+ * - Binlog positions are byte offsets (uint64_t); durations are seconds.
+ */
+#ifndef RR_DB_H
+#define RR_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+struct db;
+
+/* ---- server identity and dialect --------------------------------------- */
+
+enum db_engine {
+	DB_ENGINE_MYSQL,
+	DB_ENGINE_MARIADB,
+};
+
+/*
+ * The names that depend on engine and version, in one table (dialect.c).
+ * Procedure names are without the "mysql." schema.
+ *
+ * Sources: Amazon RDS User Guide, "Replication stored procedures"
+ * (mysql.rds_set_external_master for RDS for MariaDB and RDS for MySQL 8.0
+ * and lower, mysql.rds_set_external_source for 8.4 and higher); MySQL 8.0
+ * Reference Manual, SHOW REPLICA STATUS (8.0.22 renames the Master_ and Slave_
+ * columns to Source_ and Replica_); MySQL 8.4 Reference Manual, SHOW BINARY
+ * LOG STATUS (SHOW MASTER STATUS removed); MariaDB KB, SHOW REPLICA STATUS
+ * (MariaDB keeps the Master_ and Slave_ columns).
+ */
+struct db_dialect {
+	const char *name;		/* "mariadb", "mysql-5.7", ... */
+	/* procedures */
+	const char *set_external_master;
+	const char *reset_external_master;
+	const char *start_replication;
+	const char *start_replication_until;
+	const char *stop_replication;
+	const char *replica_status;	/* result set of SHOW ... STATUS */
+	/* statements */
+	const char *show_replica_status;
+	const char *show_binlog_status;
+	/* columns of show_replica_status */
+	const char *col_source_host;
+	const char *col_source_port;
+	const char *col_source_user;
+	const char *col_source_log_file;
+	const char *col_read_source_log_pos;
+	const char *col_relay_source_log_file;
+	const char *col_exec_source_log_pos;
+	const char *col_io_running;
+	const char *col_sql_running;
+	const char *col_seconds_behind;
+	/* Replication user: does CREATE USER carry a client-side hash? */
+	int hash_repl_password;
+};
+
+struct db_server {
+	enum db_engine engine;
+	unsigned version;	/* major * 10000 + minor * 100 + patch */
+	const struct db_dialect *dialect;
+};
+
+/*
+ * From VERSION() ("8.0.36", "10.11.9-MariaDB-log", "11.4-MariaDB") and
+ * @@version_comment (may be NULL): engine, version and dialect.
+ * RR_ERR_DB when the version cannot be parsed.
+ */
+enum rr_err db_server_parse(struct db_server *out, const char *version,
+    const char *comment);
+/* The dialect row for an engine and version; never NULL. */
+const struct db_dialect *db_dialect_for(enum db_engine engine,
+    unsigned version);
+
+/* ---- connection --------------------------------------------------------- */
+
+enum db_tls {
+	DB_TLS_PREFER = 0,	/* TLS when the server offers it (default) */
+	DB_TLS_REQUIRE,		/* fail unless the session is encrypted */
+	DB_TLS_DISABLE,
+};
+
+/* Zero-initialised options mean the defaults given per field. */
+struct db_opts {
+	unsigned connect_timeout_s;	/* 0: 10 s */
+	unsigned read_timeout_s;	/* 0: 60 s; bounds every reply */
+	unsigned write_timeout_s;	/* 0: 60 s */
+	enum db_tls tls;
+};
+
+/*
+ * Connect to host:port over TCP, read the server identity and set autocommit
+ * on.  The session has CLIENT_MULTI_RESULTS (CALL may return result sets),
+ * no multi-statements, no LOCAL INFILE, no auto-reconnect, utf8mb4.
+ * TLS: see DB_TLS_*; the certificate is not verified (like RDS
+ * ssl_encryption=1).  password is password_len bytes, no NUL inside.
+ * Errors: RR_ERR_DB (connect, auth, TLS refused when required).
+ */
+enum rr_err db_connect(struct db **dbp, const char *host, unsigned port,
+    const char *user, const char *password, size_t password_len,
+    const struct db_opts *opts) __attribute__((warn_unused_result));
+/* Close and free; NULL is fine. */
+void db_close(struct db *db);
+
+/* 1 when the session is encrypted; the cipher or NULL. */
+int db_is_tls(const struct db *db);
+const char *db_tls_cipher(const struct db *db);
+/* "host:port", for messages. */
+const char *db_label(const struct db *db);
+const struct db_server *db_server(const struct db *db);
+/* CONNECTION_ID() of this session. */
+unsigned long db_connection_id(const struct db *db);
+
+/* ---- plain statements (no secrets in them) ------------------------------ */
+
+/* Run sql, discard any result sets.  RR_ERR_DB on a server error. */
+enum rr_err db_exec(struct db *db, const char *sql);
+/*
+ * First column of the first row as a string; *value is NULL for SQL NULL.
+ * RR_ERR_NOT_FOUND when there is no row.
+ */
+enum rr_err db_select_str(struct db *db, const char *sql, char **value);
+/* SELECT @@GLOBAL.name; name is [A-Za-z0-9_]+ (else RR_ERR_USAGE). */
+enum rr_err db_global_var(struct db *db, const char *name, char **value);
+/* @@GLOBAL.read_only as 0/1. */
+enum rr_err db_read_only(struct db *db, int *on);
+
+/*
+ * The binary log coordinates the server writes next (SHOW MASTER STATUS or
+ * SHOW BINARY LOG STATUS by dialect; MySQL 8.0 Reference Manual, SHOW MASTER
+ * STATUS).  RR_ERR_DB "binary logging is off on 'host:port'" when empty.
+ */
+enum rr_err db_binlog_status(struct db *db, char **file, uint64_t *pos);
+/*
+ * Order two binlog coordinates: <0, 0, >0.  Files compare by their numeric
+ * extension ("bin.000010" > "bin.000009"), then positions.
+ */
+int db_binlog_pos_cmp(const char *file_a, uint64_t pos_a,
+    const char *file_b, uint64_t pos_b);
+
+/* ---- replication status ------------------------------------------------- */
+
+enum db_thread {
+	DB_THREAD_NO = 0,
+	DB_THREAD_YES,
+	DB_THREAD_CONNECTING,
+	DB_THREAD_UNKNOWN,
+};
+
+/*
+ * SHOW SLAVE STATUS / SHOW REPLICA STATUS, read by column name.
+ * MySQL 8.0 Reference Manual, SHOW REPLICA STATUS; MariaDB KB, SHOW REPLICA
+ * STATUS.  configured = 0 (no row) leaves every other field zero/NULL.
+ */
+struct db_replica_status {
+	int configured;
+	int via_rds_procedure;	/* read through CALL mysql.rds_replica_status */
+	enum db_thread io_running, sql_running;
+	char *source_host;
+	unsigned source_port;
+	char *source_user;
+	char *relay_source_log_file;	/* Relay_Master_Log_File */
+	uint64_t exec_source_log_pos;	/* Exec_Master_Log_Pos */
+	char *source_log_file;		/* Master_Log_File (I/O thread) */
+	uint64_t read_source_log_pos;	/* Read_Master_Log_Pos */
+	long seconds_behind;		/* -1 when NULL */
+	unsigned last_errno, last_io_errno, last_sql_errno;
+	char *last_error, *last_io_error, *last_sql_error;	/* sanitised */
+};
+
+/*
+ * Read the status.  Tries the dialect's SHOW statement; when the account
+ * may not run it (1227 and other access-denied errors, as for the RDS
+ * master user on MariaDB 10.5+, which lacks SLAVE MONITOR) falls back to
+ * CALL mysql.rds_replica_status() (Amazon RDS User Guide,
+ * mysql.rds_replica_status).  Release with db_replica_status_release().
+ */
+enum rr_err db_replica_status(struct db *db, struct db_replica_status *st);
+void db_replica_status_release(struct db_replica_status *st);
+/*
+ * RR_ERR_REPLICATION, with the error number and Last_SQL_Error or
+ * Last_IO_Error in the detail, when st shows a replication error; RR_OK
+ * otherwise.  label names the server in the message.
+ */
+enum rr_err db_replica_error(const struct db_replica_status *st,
+    const char *label);
+const char *db_thread_name(enum db_thread t);
+
+/* ---- Amazon RDS procedures (names from the dialect) --------------------- */
+/*
+ * Each is a CALL mysql.<procedure>(...) with parameters bound through a
+ * prepared statement; all result sets are drained.  Errors: RR_ERR_DB.
+ * Amazon RDS User Guide, "Replication stored procedures" and "Configuring,
+ * starting, and stopping binary log (binlog) replication".
+ */
+enum rr_err db_rds_stop_replication(struct db *db);
+enum rr_err db_rds_start_replication(struct db *db);
+/* Apply up to (file, pos) exactly, then stop the SQL thread. */
+enum rr_err db_rds_start_replication_until(struct db *db, const char *file,
+    uint64_t pos);
+/*
+ * mysql.rds_set_external_master (or _source): replicate from host:port as
+ * user, starting at (log_file, log_pos); ssl = 1 asks for an encrypted (not
+ * verified) replication channel.  The password must be 1 to 32 printable
+ * ASCII characters (MASTER_PASSWORD is capped at 32; RR_ERR_USAGE).
+ */
+enum rr_err db_rds_set_external_master(struct db *db, const char *host,
+    unsigned port, const char *user, const char *password,
+    size_t password_len, const char *log_file, uint64_t log_pos, int ssl);
+enum rr_err db_rds_reset_external_master(struct db *db);
+/* mysql.rds_set_configuration(name, value), e.g. "binlog retention hours". */
+enum rr_err db_rds_set_configuration(struct db *db, const char *name,
+    long value);
+/*
+ * The value column of mysql.rds_show_configuration for name; *value is NULL
+ * when the value is NULL.  RR_ERR_NOT_FOUND when no such name.
+ */
+enum rr_err db_rds_show_configuration(struct db *db, const char *name,
+    char **value);
+/* mysql.rds_kill(thread_id); an id that is gone already is not an error. */
+enum rr_err db_rds_kill(struct db *db, unsigned long thread_id);
+
+/* ---- replication user (on the source) ----------------------------------- */
+
+/*
+ * Create user@host_pattern, or reset its password when it exists, and grant
+ * REPLICATION SLAVE, REPLICATION CLIENT (MariaDB 10.5+ stores the latter as
+ * BINLOG MONITOR); REQUIRE SSL when require_ssl, REQUIRE NONE otherwise.
+ * On MariaDB the password is sent as its mysql_native_password hash
+ * (IDENTIFIED BY PASSWORD '*...') because MariaDB writes CREATE/ALTER USER
+ * to the binary log verbatim: the clear text would sit in the source's
+ * binlog and in every replica's relay log.  MySQL rewrites the statement
+ * itself.  Password rules as db_rds_set_external_master.
+ * MySQL 8.0 Reference Manual, CREATE USER; MariaDB KB, CREATE USER.
+ */
+enum rr_err db_create_repl_user(struct db *db, const char *user,
+    const char *host_pattern, const char *password, size_t password_len,
+    int require_ssl);
+/* DROP USER IF EXISTS user@host_pattern. */
+enum rr_err db_drop_user(struct db *db, const char *user,
+    const char *host_pattern);
+/*
+ * From mysql.user, or information_schema.USER_PRIVILEGES when mysql.user
+ * is not readable (that view lists other accounts only to accounts that
+ * may read the mysql schema; then a missing row proves nothing).
+ */
+enum rr_err db_user_exists(struct db *db, const char *user,
+    const char *host_pattern, int *exists);
+
+/* ---- connections and write fencing -------------------------------------- */
+
+struct db_conn {
+	unsigned long id;
+	char *user, *host, *command, *state, *dbname;	/* dbname may be NULL */
+	long time_s;
+};
+
+struct db_conn_list {
+	struct db_conn *v;
+	size_t n;
+};
+
+/* information_schema.PROCESSLIST (all sessions with PROCESS privilege). */
+enum rr_err db_list_connections(struct db *db, struct db_conn_list *list);
+void db_conn_list_release(struct db_conn_list *list);
+/*
+ * 1 when c is a replication or server thread that fencing must leave alone:
+ * "Binlog Dump" commands (a replica reading this server, our target
+ * included), "Daemon", and the system accounts ("system user",
+ * "event_scheduler", RDS "rdsadmin").
+ */
+int db_conn_is_system(const struct db_conn *c);
+/*
+ * End every client connection except ours, the ids in spare[0..nspare) and
+ * those db_conn_is_system() keeps, with mysql.rds_kill (the RDS master user
+ * cannot KILL other accounts' sessions).  *killed counts them (may be NULL).
+ */
+enum rr_err db_kill_client_connections(struct db *db,
+    const unsigned long *spare, size_t nspare, unsigned *killed);
+
+/* ---- run lock (MySQL 8.0 Reference Manual, Locking Functions) ----------- */
+
+/*
+ * GET_LOCK(name, timeout_s): *got = 1 when this session now holds it, 0 when
+ * someone else held it for timeout_s seconds.  The lock lives as long as
+ * this connection.  name is at most 64 characters (RR_ERR_USAGE).
+ */
+enum rr_err db_get_lock(struct db *db, const char *name, unsigned timeout_s,
+    int *got);
+/* RELEASE_LOCK(name); not holding it is not an error. */
+enum rr_err db_release_lock(struct db *db, const char *name);
+/*
+ * Who holds name: *connection_id = IS_USED_LOCK(name) (0 when free) and a
+ * description from PROCESSLIST ("connection 12 of 'admin' from
+ * '10.0.0.5:43120', idle 30 s"), NULL when free.
+ */
+enum rr_err db_lock_holder(struct db *db, const char *name,
+    unsigned long *connection_id, char **holder_description);
+
+/* ---- redaction ---------------------------------------------------------- */
+
+/*
+ * A copy of sql (or of a server message quoting it) safe to log: string
+ * literals after IDENTIFIED BY / IDENTIFIED BY PASSWORD / IDENTIFIED WITH
+ * ... BY|AS, inside PASSWORD(...), after MASTER_PASSWORD= / SOURCE_PASSWORD=
+ * and the 4th argument of CALL ...rds_set_external_master|source...(...)
+ * become '<redacted>'.  An unterminated literal is cut off.  Never NULL.
+ */
+char *db_redact_sql(const char *sql);
+
+#endif
