@@ -243,7 +243,7 @@ check_string(const struct pctx *c, int idx, const struct dnode *v)
 	const struct dkey *k = &desired_keys[idx];
 	char buf[100], shown[80];
 	size_t i, n;
-	int matched;
+	int matched = 0;
 	enum rr_err rc;
 
 	if (v->kind != DN_SCALAR || resolve(v) != R_STR) {
