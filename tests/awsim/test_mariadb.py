@@ -1,0 +1,494 @@
+"""Tests of tests/awsim/mariadb.py against real mariadbd servers.
+
+Run from the repository root with Debian's Python:
+    /usr/bin/python3 -m unittest tests.awsim.test_mariadb
+or as a script: /usr/bin/python3 tests/awsim/test_mariadb.py
+
+Servers bind 127.0.77.N:23306 and live in a temporary directory.
+"""
+
+import os
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+import unittest
+
+import pymysql
+
+try:
+    from . import mariadb
+except ImportError:      # run as a script or from this directory
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import mariadb
+
+PORT = 23306
+MASTER = "admin"
+
+ER_SPECIFIC_ACCESS_DENIED = 1227
+ER_OPTION_PREVENTS_STATEMENT = 1290
+ER_SIGNAL_EXCEPTION = 1644
+ER_NO_SUCH_THREAD = 1094
+ER_KILL_DENIED = 1095
+
+
+def ip(n):
+    return "127.0.77.%d" % n
+
+
+def wait_for(pred, timeout=20.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = pred()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for " + what)
+        time.sleep(0.05)
+
+
+class Client:
+    """The master user over TCP, as the C tool connects."""
+
+    def __init__(self, srv, user=MASTER, password=None):
+        self.conn = pymysql.connect(host=srv.ip, port=srv.port, user=user,
+                                    password=password, autocommit=True,
+                                    connect_timeout=5)
+
+    def rows(self, query, args=None):
+        with self.conn.cursor() as cur:
+            cur.execute(query, args)
+            rows = [tuple(r) for r in cur.fetchall()]
+            while cur.nextset():          # CALL ends with an extra status result
+                pass
+            return rows
+
+    def dicts(self, query, args=None):
+        """First result set as (column names, list of dicts)."""
+        with self.conn.cursor() as cur:
+            cur.execute(query, args)
+            names = [d[0] for d in cur.description] if cur.description else []
+            rows = [dict(zip(names, r)) for r in cur.fetchall()]
+            while cur.nextset():
+                pass
+            return names, rows
+
+    def errno_of(self, query, args=None):
+        try:
+            self.rows(query, args)
+        except pymysql.MySQLError as exc:
+            return exc.args[0]
+        return None
+
+    def close(self):
+        self.conn.close()
+
+
+def our_mariadbd_pids(root):
+    """PIDs of mariadbd processes whose command line mentions root."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % entry, "rb") as f:
+                argv = f.read().split(b"\0")
+            with open("/proc/%s/stat" % entry) as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z" and argv and argv[0].endswith(b"mariadbd") \
+                and any(root.encode() in a for a in argv):
+            pids.append(int(entry))
+    return pids
+
+
+class MariaDBBackendTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="awsim-mariadb-test-")
+        cls.master_pw = secrets.token_urlsafe(16)
+        cls.timings = {}
+        t = time.monotonic()
+        cls.source = mariadb.Server(os.path.join(cls.tmp, "source"), ip(1), PORT, 1)
+        cls.source.create(MASTER, cls.master_pw, binlog=True)
+        cls.timings["create (incl. template)"] = time.monotonic() - t
+
+    @classmethod
+    def tearDownClass(cls):
+        mariadb.stop_all()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+        if os.environ.get("AWSIM_TIMINGS"):
+            for k, v in cls.timings.items():
+                sys.stderr.write("%-28s %.2f s\n" % (k, v))
+
+    def client(self, srv, **kw):
+        kw.setdefault("password", self.master_pw)
+        c = Client(srv, **kw)
+        self.addCleanup(c.close)
+        return c
+
+    # ------------------------------------------------------------------
+
+    def test_a_master_user_rds_like(self):
+        src = self.source
+        self.assertTrue(src.is_running())
+        self.assertIsNotNone(src.pid)
+        self.assertTrue(src.binlog_enabled())
+        self.assertEqual(src.sql("SELECT @@GLOBAL.binlog_format")[0][0], "ROW")
+        self.assertEqual(src.sql("SELECT @@GLOBAL.log_slave_updates")[0][0], 0)
+        self.assertEqual(src.sql("SELECT @@GLOBAL.bind_address")[0][0], ip(1))
+
+        grants = " ".join(r[0] for r in src.sql("SHOW GRANTS FOR %s@'%%'", (MASTER,)))
+        for priv in ("SUPER", "READ_ONLY ADMIN", "SLAVE MONITOR", "CONNECTION ADMIN",
+                     "REPLICATION SLAVE ADMIN", "BINLOG ADMIN"):
+            self.assertNotIn(priv, grants)
+        for priv in ("REPLICATION SLAVE", "BINLOG MONITOR", "CREATE USER", "PROCESS",
+                     "EXECUTE", "WITH GRANT OPTION"):
+            self.assertIn(priv, grants)
+
+        m = self.client(src)
+        m.rows("CREATE DATABASE IF NOT EXISTS priv")
+        m.rows("CREATE TABLE priv.t (id INT PRIMARY KEY)")
+        m.rows("INSERT INTO priv.t VALUES (1)")
+        self.assertEqual(m.rows("SELECT id FROM priv.t"), [(1,)])
+
+        self.assertEqual(m.errno_of("SET GLOBAL read_only = 1"), ER_SPECIFIC_ACCESS_DENIED)
+        self.assertEqual(src.sql("SELECT @@GLOBAL.read_only")[0][0], 0)
+        file_, pos = m.rows("SHOW MASTER STATUS")[0][:2]
+        self.assertTrue(file_.startswith("mysql-bin-changelog."))
+        self.assertGreater(pos, 0)
+        self.assertEqual(m.errno_of("SHOW SLAVE STATUS"), ER_SPECIFIC_ACCESS_DENIED)
+        self.assertEqual(m.errno_of("STOP SLAVE"), ER_SPECIFIC_ACCESS_DENIED)
+
+        # The fence: read_only through the parameter group.
+        self.assertEqual(src.apply_parameters({"read_only": "1"}), [])
+        self.assertEqual(src.sql("SELECT @@GLOBAL.read_only")[0][0], 1)
+        self.assertEqual(m.errno_of("INSERT INTO priv.t VALUES (2)"), ER_OPTION_PREVENTS_STATEMENT)
+        self.assertEqual(m.errno_of("SET GLOBAL read_only = 0"), ER_SPECIFIC_ACCESS_DENIED)
+        with open(src.cnf_path) as f:
+            self.assertIn("read_only = 1", f.read())
+        self.assertEqual(src.apply_parameters({"read_only": "0"}), [])
+        m.rows("INSERT INTO priv.t VALUES (2)")
+
+        # Dynamic vs static parameters; unknown names are refused.
+        static = src.apply_parameters({"max_connections": "120", "performance_schema": "OFF"})
+        self.assertEqual(static, ["performance_schema"])
+        self.assertEqual(src.sql("SELECT @@GLOBAL.max_connections")[0][0], 120)
+        with self.assertRaises(mariadb.MariaDBError):
+            src.apply_parameters({"no_such_variable": "1"})
+        with self.assertRaises(mariadb.MariaDBError):
+            src.apply_parameters({"server_id": "9"})
+
+        # New master password: old one stops working.
+        new_pw = secrets.token_urlsafe(16)
+        src.set_master_password(MASTER, new_pw)
+        with self.assertRaises(pymysql.MySQLError):
+            Client(src, password=self.master_pw)
+        Client(src, password=new_pw).close()
+        src.set_master_password(MASTER, self.master_pw)
+
+    def test_b_rds_configuration(self):
+        m = self.client(self.source)
+        names, rows = m.dicts("CALL mysql.rds_show_configuration()")
+        self.assertEqual(names, ["name", "value", "description"])
+        conf = {r["name"]: r["value"] for r in rows}
+        self.assertIn("binlog retention hours", conf)
+        self.assertIsNone(conf["binlog retention hours"])
+        self.assertIn("source delay", conf)
+
+        m.rows("CALL mysql.rds_set_configuration('binlog retention hours', 24)")
+        conf = {r[0]: r[1] for r in m.rows("CALL mysql.rds_show_configuration()")}
+        self.assertEqual(conf["binlog retention hours"], "24")
+        for bad in ("169", "0", "'x'"):
+            self.assertEqual(
+                m.errno_of("CALL mysql.rds_set_configuration('binlog retention hours', %s)" % bad),
+                ER_SIGNAL_EXCEPTION, bad)
+        self.assertEqual(m.errno_of("CALL mysql.rds_set_configuration('no such thing', 1)"),
+                         ER_SIGNAL_EXCEPTION)
+        m.rows("CALL mysql.rds_set_configuration('binlog retention hours', 168)")
+        m.rows("CALL mysql.rds_set_configuration('binlog retention hours', NULL)")
+        conf = {r[0]: r[1] for r in m.rows("CALL mysql.rds_show_configuration()")}
+        self.assertIsNone(conf["binlog retention hours"])
+
+        # The procedures are root's, callable by the master user.
+        procs = self.source.sql(
+            "SELECT ROUTINE_NAME, DEFINER, SECURITY_TYPE FROM information_schema.ROUTINES "
+            "WHERE ROUTINE_SCHEMA = 'mysql' AND ROUTINE_NAME LIKE 'rds\\_%%'")
+        names = {r[0] for r in procs}
+        for expected in ("rds_set_external_master", "rds_set_external_master_gtid",
+                         "rds_start_replication", "rds_stop_replication",
+                         "rds_reset_external_master", "rds_start_replication_until",
+                         "rds_skip_repl_error", "rds_kill", "rds_kill_query",
+                         "rds_set_configuration", "rds_show_configuration",
+                         "rds_replica_status"):
+            self.assertIn(expected, names)
+        for _name, definer, security in procs:
+            self.assertEqual((definer, security), ("root@localhost", "DEFINER"))
+
+    def test_c_replica_snapshot_restore_replicate(self):
+        src = self.source
+        m = self.client(src)
+        m.rows("CREATE DATABASE app")
+        m.rows("CREATE TABLE app.items (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(40))")
+        # No key: a row applied twice would show up as a duplicate here.
+        m.rows("CREATE TABLE app.journal (n INT, note VARCHAR(40))")
+
+        counter = [0]
+
+        def write(k, note):
+            for _ in range(k):
+                counter[0] += 1
+                m.rows("INSERT INTO app.items (v) VALUES (%s)", (note,))
+                m.rows("INSERT INTO app.journal VALUES (%s, %s)", (counter[0], note))
+
+        def content(srv):
+            return (srv.sql("SELECT id, v FROM app.items ORDER BY id"),
+                    srv.sql("SELECT n, note FROM app.journal ORDER BY n, note"))
+
+        write(50, "before replica")
+
+        # 1. read replica
+        t = time.monotonic()
+        replica = src.create_replica(os.path.join(self.tmp, "replica"), ip(2), PORT, 2)
+        self.timings["create_replica"] = time.monotonic() - t
+        self.assertFalse(replica.binlog_enabled())
+        self.assertEqual(replica.sql("SELECT @@GLOBAL.read_only")[0][0], 1)
+        write(30, "after replica")
+        m.rows("UPDATE app.items SET v = 'updated' WHERE id <= 5")
+        wait_for(lambda: content(replica) == content(src), what="replica catch-up")
+        wait_for(lambda: replica.replica_lag() == 0, what="replica lag 0")
+        st = replica.replica_status()
+        self.assertEqual((st["Slave_IO_Running"], st["Slave_SQL_Running"]), ("Yes", "Yes"))
+        self.assertEqual(st["Master_Host"], ip(1))
+        self.assertEqual(st["Master_Port"], PORT)
+
+        r = self.client(replica)
+        self.assertEqual(r.errno_of("INSERT INTO app.items (v) VALUES ('x')"),
+                         ER_OPTION_PREVENTS_STATEMENT)
+
+        # 2. freeze point, as the master user
+        self.assertEqual(r.rows("CALL mysql.rds_stop_replication()"),
+                         [("Slave is down or disabled",)])
+        names, rows = r.dicts("CALL mysql.rds_replica_status()")
+        for col in ("Relay_Master_Log_File", "Exec_Master_Log_Pos", "Slave_IO_Running",
+                    "Slave_SQL_Running", "Seconds_Behind_Master", "Last_Errno", "Last_Error",
+                    "Last_IO_Error", "Last_SQL_Error", "Master_Host", "Master_Port"):
+            self.assertIn(col, names)
+        frozen = rows[0]
+        self.assertEqual((frozen["Slave_IO_Running"], frozen["Slave_SQL_Running"]), ("No", "No"))
+        self.assertIsNone(replica.replica_lag())
+        coords = (frozen["Relay_Master_Log_File"], int(frozen["Exec_Master_Log_Pos"]))
+        frozen_content = content(replica)
+
+        write(20, "after freeze")          # not in the snapshot
+
+        # 3. snapshot of the stopped replica
+        progress = []
+        t = time.monotonic()
+        snap = os.path.join(self.tmp, "snap-replica")
+        replica.snapshot(snap, progress=progress.append)
+        self.timings["snapshot (replica)"] = time.monotonic() - t
+        self.assertEqual(progress[0], 0)
+        self.assertEqual(progress[-1], 100)
+        self.assertEqual(progress, sorted(set(progress)))
+        self.assertEqual(mariadb.snapshot_replica_position(snap), coords)
+        # The snapshot left replication stopped.
+        st = replica.replica_status()
+        self.assertEqual((st["Slave_IO_Running"], st["Slave_SQL_Running"]), ("No", "No"))
+
+        # An encrypted copy is a copy of the directory.
+        snap_copy = os.path.join(self.tmp, "snap-replica-encrypted")
+        shutil.copytree(snap, snap_copy)
+
+        # 4. restore
+        t = time.monotonic()
+        target = mariadb.Server.restore(snap_copy, os.path.join(self.tmp, "target"),
+                                        ip(3), PORT, 3, binlog=True)
+        self.timings["restore"] = time.monotonic() - t
+        self.assertIsNone(target.replica_status())
+        self.assertTrue(target.binlog_enabled())
+        self.assertEqual(target.sql("SELECT @@GLOBAL.read_only")[0][0], 0)
+        self.assertEqual(content(target), frozen_content)
+        self.assertNotEqual(content(target), content(src))
+        t_m = self.client(target)               # master user and password from the data
+        names, rows = t_m.dicts("CALL mysql.rds_replica_status()")
+        self.assertIn("Exec_Master_Log_Pos", names)
+        self.assertEqual(rows, [])
+
+        # 5. replicate from the source at the recorded coordinates, over TLS
+        repl_pw = secrets.token_urlsafe(16)
+        m.rows("CREATE USER 'repl'@'127.%%' IDENTIFIED BY %s REQUIRE SSL", (repl_pw,))
+        m.rows("GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'repl'@'127.%'")
+        t_m.rows("CALL mysql.rds_set_external_master(%s, %s, 'repl', %s, %s, %s, 1)",
+                 (src.ip, src.port, repl_pw, coords[0], coords[1]))
+        self.assertEqual(t_m.rows("CALL mysql.rds_start_replication()"),
+                         [("Slave running normally.",)])
+        write(20, "after target")
+        m.rows("DELETE FROM app.items WHERE id BETWEEN 10 AND 12")
+        wait_for(lambda: content(target) == content(src), what="target catch-up")
+        _, rows = t_m.dicts("CALL mysql.rds_replica_status()")
+        st = rows[0]
+        self.assertEqual((st["Slave_IO_Running"], st["Slave_SQL_Running"]), ("Yes", "Yes"))
+        self.assertEqual((st["Last_Errno"], st["Last_IO_Error"], st["Last_SQL_Error"]),
+                         (0, "", ""))
+        self.assertEqual(st["Master_SSL_Allowed"], "Yes")
+        items, journal = content(target)
+        self.assertEqual(len(journal), counter[0])
+        self.assertEqual(sorted(n for n, _ in journal), list(range(1, counter[0] + 1)))
+
+        # 6. cut-over: fence, final position, exact catch-up, detach
+        src.apply_parameters({"read_only": "1"})
+        final_file, final_pos = m.rows("SHOW MASTER STATUS")[0][:2]
+
+        def applied():
+            _, rows = t_m.dicts("CALL mysql.rds_replica_status()")
+            return (rows[0]["Relay_Master_Log_File"], int(rows[0]["Exec_Master_Log_Pos"])) \
+                == (final_file, final_pos)
+        wait_for(applied, what="target at the final position")
+        t_m.rows("CALL mysql.rds_stop_replication()")
+        t_m.rows("CALL mysql.rds_reset_external_master()")
+        t_m.rows("CALL mysql.rds_reset_external_master()")      # idempotent
+        self.assertIsNone(target.replica_status())
+        t_m.rows("INSERT INTO app.items (v) VALUES ('on target')")
+        src.apply_parameters({"read_only": "0"})
+
+        # A restored target keeps no replication across a restart.
+        target.restart()
+        self.assertIsNone(target.replica_status())
+        # The replica resumes replication after a restart, as on RDS.
+        replica.restart()
+        wait_for(lambda: content(replica) == content(src), what="replica resumed")
+
+        # start_replication_until stops at an exact position.
+        r = self.client(replica)
+        r.rows("CALL mysql.rds_stop_replication()")
+        until_file, until_pos = m.rows("SHOW MASTER STATUS")[0][:2]
+        write(5, "beyond until")
+        r.rows("CALL mysql.rds_start_replication_until(%s, %s)", (until_file, until_pos))
+        wait_for(lambda: replica.replica_status()["Slave_SQL_Running"] == "No",
+                 what="replica stopped at the until position")
+        st = replica.replica_status()
+        self.assertEqual((st["Relay_Master_Log_File"], int(st["Exec_Master_Log_Pos"])),
+                         (until_file, until_pos))
+
+    def test_d_snapshot_of_source_and_binlog_switch(self):
+        srv = mariadb.Server(os.path.join(self.tmp, "nolog"), ip(4), PORT, 4)
+        t = time.monotonic()
+        srv.create(MASTER, self.master_pw, binlog=False)
+        self.timings["create"] = time.monotonic() - t
+        self.assertFalse(srv.binlog_enabled())
+        with self.assertRaises(mariadb.MariaDBError):
+            srv.create_replica(os.path.join(self.tmp, "nolog-replica"), ip(5), PORT, 5)
+        self.assertEqual(srv.sql("SHOW MASTER STATUS"), [])
+        srv.set_binlog(True)
+        self.assertTrue(srv.binlog_enabled())
+        self.assertTrue(srv.sql("SHOW MASTER STATUS")[0][0].startswith("mysql-bin-changelog."))
+        m = self.client(srv)
+        m.rows("CREATE DATABASE d")
+        m.rows("CREATE TABLE d.t (id INT PRIMARY KEY)")
+        m.rows("INSERT INTO d.t VALUES (1), (2), (3)")
+
+        t = time.monotonic()
+        snap = os.path.join(self.tmp, "snap-nolog")
+        srv.snapshot(snap)
+        self.timings["snapshot (source)"] = time.monotonic() - t
+        self.assertIsNone(mariadb.snapshot_replica_position(snap))
+        restored = mariadb.Server.restore(snap, os.path.join(self.tmp, "nolog-restored"),
+                                          ip(5), PORT, 5, binlog=False,
+                                          params={"max_connections": "77"})
+        self.assertEqual(restored.sql("SELECT id FROM d.t ORDER BY id"), [(1,), (2,), (3,)])
+        self.assertEqual(restored.sql("SELECT @@GLOBAL.max_connections")[0][0], 77)
+        self.assertFalse(restored.binlog_enabled())
+        srv.set_binlog(False)
+        self.assertFalse(srv.binlog_enabled())
+
+        # A stopped server is copied cold.
+        restored.stop()
+        cold = os.path.join(self.tmp, "snap-cold")
+        restored.snapshot(cold)
+        again = mariadb.Server.restore(cold, os.path.join(self.tmp, "cold-restored"),
+                                       ip(6), PORT, 6, binlog=True)
+        self.assertEqual(again.sql("SELECT COUNT(*) FROM d.t"), [(3,)])
+        again.remove()
+        self.assertFalse(os.path.exists(again.root_dir))
+        restored.remove()
+
+    def test_e_stop_kill_start(self):
+        srv = mariadb.Server(os.path.join(self.tmp, "life"), ip(7), PORT, 7)
+        srv.create(MASTER, self.master_pw, binlog=True)
+        srv.sql("CREATE DATABASE life")
+        srv.sql("CREATE TABLE life.t (id INT PRIMARY KEY)")
+        srv.sql("INSERT INTO life.t VALUES (1)")
+
+        srv.kill()
+        self.assertFalse(srv.is_running())
+        self.assertIsNone(srv.pid)
+        with self.assertRaises(mariadb.MariaDBError):
+            srv.sql("SELECT 1")
+        with self.assertRaises(pymysql.MySQLError):
+            Client(srv, password=self.master_pw)
+        srv.start()
+        self.assertEqual(srv.sql("SELECT id FROM life.t"), [(1,)])   # committed row survived
+
+        pid = srv.pid
+        srv.stop()
+        srv.stop()                    # idempotent
+        self.assertFalse(os.path.exists("/proc/%d" % pid))
+        self.assertEqual(our_mariadbd_pids(srv.root_dir), [])
+        srv.start()
+        srv.start()                   # no-op when running
+        old = srv.pid
+        srv.restart()
+        self.assertNotEqual(srv.pid, old)
+        self.assertEqual(srv.sql("SELECT id FROM life.t"), [(1,)])
+
+        # A failed start leaves nothing behind: the port is taken by srv.
+        clash = mariadb.Server(os.path.join(self.tmp, "clash"), ip(7), PORT, 8)
+        with self.assertRaises(mariadb.MariaDBError) as cm:
+            clash.create(MASTER, self.master_pw, binlog=False)
+        self.assertIn("error.log", " ".join(os.listdir(clash.root_dir)))
+        self.assertFalse(clash.is_running())
+        self.assertEqual(our_mariadbd_pids(clash.root_dir), [])
+        self.assertTrue(str(cm.exception))
+
+    def test_f_rds_kill(self):
+        src = self.source
+        m = self.client(src)
+        victim = self.client(src)
+        vid = victim.rows("SELECT CONNECTION_ID()")[0][0]
+        m.rows("CALL mysql.rds_kill_query(%s)", (vid,))
+        self.assertEqual(victim.rows("SELECT 1"), [(1,)])     # query kill keeps the session
+        m.rows("CALL mysql.rds_kill(%s)", (vid,))
+        with self.assertRaises(pymysql.MySQLError):
+            victim.rows("SELECT 1")
+        # Killing another user's thread directly needs CONNECTION ADMIN.
+        other = self.client(src)
+        oid = other.rows("SELECT CONNECTION_ID()")[0][0]
+        src.sql("CREATE USER IF NOT EXISTS 'app'@'%%' IDENTIFIED BY %s", (self.master_pw,))
+        app = self.client(src, user="app")
+        self.assertNotEqual(app.errno_of("KILL %d" % oid), None)
+        self.assertEqual(m.errno_of("CALL mysql.rds_kill(99999999)"), ER_NO_SUCH_THREAD)
+        conn = src._connect()      # a root session is off limits, as rdsadmin's are
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SELECT CONNECTION_ID()")
+                root_id = cur.fetchone()[0]
+            self.assertEqual(m.errno_of("CALL mysql.rds_kill(%s)", (root_id,)), ER_KILL_DENIED)
+        finally:
+            conn.close()
+
+    def test_z_stop_all(self):
+        self.assertTrue(our_mariadbd_pids(self.tmp))
+        mariadb.stop_all()
+        self.assertEqual(our_mariadbd_pids(self.tmp), [])
+        self.assertFalse(self.source.is_running())
+        self.source.start()           # later tests (none) could go on
+        self.assertTrue(self.source.is_running())
+        mariadb.stop_all()
+        self.assertEqual(our_mariadbd_pids(self.tmp), [])
+
+
+if __name__ == "__main__":
+    unittest.main()
