@@ -1,0 +1,168 @@
+"""Shared state of the stand-in: resources, clock, call counters and fault hooks.
+
+All service modules read and write resources under State.lock.  Slow work (starting
+mariadbd, backups) runs in background threads outside the lock and takes the lock
+only to publish a new status.
+"""
+
+import base64
+import datetime
+import ipaddress
+import random
+import string
+import threading
+import time
+import uuid
+
+ACCOUNT = "123456789012"
+
+
+class AwsError(Exception):
+    """An error reply.  code is a model exception shape name (its code and HTTP
+    status come from the model) or a common AWS code (see awsim.COMMON_ERRORS)."""
+
+    def __init__(self, code, message, status=None, extra=None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+        self.extra = extra or {}
+
+
+def now():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def new_request_id():
+    return str(uuid.uuid4())
+
+
+def random_id(prefix, n, alphabet=string.ascii_uppercase + string.digits):
+    return prefix + "".join(random.choice(alphabet) for _ in range(n))
+
+
+class Faults:
+    """Fault hooks set through the control interface."""
+
+    def __init__(self):
+        self.throttle_count = 0
+        self.throttle_action = None
+        self.error5xx_count = 0
+        self.error5xx_action = None
+        self.latency_ms = 0
+        self.hide_new_seconds = 0
+
+    def as_dict(self):
+        return {"throttle": {"count": self.throttle_count, "action": self.throttle_action},
+                "error5xx": {"count": self.error5xx_count, "action": self.error5xx_action},
+                "latency_ms": self.latency_ms, "hide_new_seconds": self.hide_new_seconds}
+
+    def take(self, kind, action):
+        """Consume one throttle/5xx token if one applies to this action."""
+        count = getattr(self, kind + "_count")
+        want = getattr(self, kind + "_action")
+        if count > 0 and (want is None or want == action):
+            setattr(self, kind + "_count", count - 1)
+            return True
+        return False
+
+
+class State:
+    def __init__(self, state_dir, time_scale=1.0, ip_base="127.0.10.2", db_port=13306):
+        self.lock = threading.RLock()
+        self.state_dir = state_dir
+        self.time_scale = time_scale
+        self.ip_base = ipaddress.IPv4Address(ip_base)
+        self.db_port = db_port
+        self.stopping = threading.Event()
+        self.reset_data()
+
+    def reset_data(self):
+        with self.lock:
+            self.instances = {}        # id -> rds.Instance
+            self.snapshots = {}        # id -> rds.Snapshot
+            self.param_groups = {}     # name -> rds.ParamGroup
+            self.events = []           # rds events, oldest first
+            self.keys = {}             # key id -> kms.Key
+            self.aliases = {}          # (region, alias name) -> kms.Alias
+            self.zones = {}            # zone id -> route53.Zone
+            self.changes = {}          # change id -> route53.Change
+            self.calls = []            # one dict per AWS call
+            self.faults = Faults()
+            self.next_ip = 0
+            self.next_server_id = 1
+            self.generation = getattr(self, "generation", 0) + 1
+
+    # -- time -------------------------------------------------------------------
+    def sleep(self, base_seconds):
+        """Sleep base_seconds on the stand-in's time scale; False if stopping."""
+        return not self.stopping.wait(base_seconds * self.time_scale)
+
+    def visible(self, created_mono):
+        """False while the hide_new_seconds fault hides recently created resources."""
+        hide = self.faults.hide_new_seconds
+        return not hide or time.monotonic() - created_mono >= hide
+
+    # -- addresses ----------------------------------------------------------------
+    def allocate_ip(self):
+        with self.lock:
+            ip = self.ip_base + self.next_ip
+            # Skip .0 and .255 so each address is an ordinary host address.
+            while ip.packed[3] in (0, 255):
+                self.next_ip += 1
+                ip = self.ip_base + self.next_ip
+            self.next_ip += 1
+            sid = self.next_server_id
+            self.next_server_id += 1
+            if not ip.is_loopback:
+                raise AwsError("InsufficientDBInstanceCapacity", "no loopback address left")
+            return str(ip), sid
+
+    # -- calls --------------------------------------------------------------------
+    def record_call(self, service, action, mutating, status, request_id):
+        with self.lock:
+            self.calls.append({"time": now().isoformat(), "service": service, "action": action,
+                               "mutating": mutating, "status": status, "request_id": request_id})
+
+    def calls_summary(self, reset=False):
+        with self.lock:
+            counts = {}
+            for c in self.calls:
+                k = f"{c['service']}.{c['action']}"
+                counts[k] = counts.get(k, 0) + 1
+            out = {"total": len(self.calls), "mutating": sum(1 for c in self.calls if c["mutating"]),
+                   "counts": counts, "calls": list(self.calls)}
+            if reset:
+                self.calls = []
+            return out
+
+
+def is_mutating(action):
+    """Read-only AWS actions start with Describe, List or Get."""
+    return not action.startswith(("Describe", "List", "Get"))
+
+
+def encode_marker(value):
+    return base64.urlsafe_b64encode(value.encode()).decode()
+
+
+def decode_marker(marker):
+    try:
+        return base64.urlsafe_b64decode(marker.encode()).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise AwsError("InvalidParameterValue", f"Invalid marker: {marker}") from None
+
+
+def paginate(items, key, max_records, marker, default=100, lo=20, hi=100, name="MaxRecords"):
+    """Page a sorted list: items whose key() >= the marker's; returns (page, next marker)."""
+    if max_records is None:
+        max_records = default
+    if not lo <= max_records <= hi:
+        raise AwsError("InvalidParameterValue",
+                       f"Invalid value {max_records} for {name}. Must be between {lo} and {hi}")
+    if marker:
+        start = decode_marker(marker)
+        items = [i for i in items if key(i) >= start]
+    page = items[:max_records]
+    nxt = encode_marker(key(items[max_records])) if len(items) > max_records else None
+    return page, nxt
