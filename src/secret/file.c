@@ -29,7 +29,10 @@ sfile_read(struct buf *b, const char *path, size_t max, const char *kind)
 	int fd;
 
 	buf_init(b, max);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	/* O_NONBLOCK: a FIFO in place of the file must not hang us; it is
+	 * refused below and regular files ignore the flag. */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) ==
+	    -1) {
 		if (errno == ENOENT)
 			return rr_seterr(RR_ERR_NOT_FOUND, "%s '%s' does not "
 			    "exist", kind, path);
@@ -214,11 +217,17 @@ stext_parse(struct sfield *fields, size_t n, const char *text, size_t len,
 			if (strlen(fields[i].key) == klen &&
 			    memcmp(fields[i].key, line, klen) == 0)
 				break;
-		/* The field name is safe to quote: it precedes the colon. */
-		if (i == n)
+		if (i == n) {
+			/* Quote it only if it looks like a field name: in a
+			 * private key, a mangled line could be key material. */
+			if (klen <= 40 && strspn(line,
+			    "abcdefghijklmnopqrstuvwxyz-") >= klen)
+				return rr_seterr(RR_ERR_PARSE, "%s '%s': unknown "
+				    "field '%.*s' on line %d", kind, what,
+				    (int)klen, line, lineno);
 			return rr_seterr(RR_ERR_PARSE, "%s '%s': unknown field "
-			    "'%.*s' on line %d", kind, what,
-			    (int)(klen > 40 ? 40 : klen), line, lineno);
+			    "on line %d", kind, what, lineno);
+		}
 		if (fields[i].v != NULL)
 			return rr_seterr(RR_ERR_PARSE, "%s '%s': field '%s' "
 			    "given twice", kind, what, fields[i].key);

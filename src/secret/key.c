@@ -199,7 +199,9 @@ secret_keypair_load_private(struct secret_keypair **out, const char *path)
 		    "set %s", SECRET_PRIVATE_KEY_ENV);
 		goto out;
 	}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	/* O_NONBLOCK: a FIFO must not hang us (refused below). */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) ==
+	    -1) {
 		rc = rr_seterr(errno == ENOENT ? RR_ERR_NOT_FOUND : RR_ERR_IO,
 		    "cannot open private key '%s': %s", path, strerror(errno));
 		goto out;

@@ -241,6 +241,14 @@ test_keys(void)
 	write_text(priv, after, strlen(after));
 	is_int(secret_keypair_load_private(&k, priv), RR_ERR_CRYPTO,
 	    "private key whose key-id does not match refused");
+	/* A mangled line is not quoted back: it could be key material. */
+	free(after);
+	after = xasprintf("%sQk+x/Zz: 1\n", text);
+	write_text(priv, after, strlen(after));
+	is_int(secret_keypair_load_private(&k, priv), RR_ERR_PARSE,
+	    "private key with a stray line refused");
+	ok(strstr(rr_lasterr(), "Qk+x") == NULL,
+	    "  ... without quoting the line");
 	write_text(priv, text, strlen(text));
 	free(text);
 	free(before);
@@ -424,6 +432,11 @@ test_seal(void)
 			closedir(d);
 		is_int(tmp, 0, "  ... no temporary file left");
 	}
+	free(path);
+	path = xasprintf("%s/fifo.sealed", dir2);
+	mkfifo(path, 0644);
+	is_int(secret_unseal_file(&got, path, "admin", k), RR_ERR_IO,
+	    "a FIFO in place of a sealed file is refused, not waited on");
 	free(path);
 	path = xasprintf("%s/absent.sealed", dir2);
 	is_int(secret_unseal_file(&got, path, "admin", k), RR_ERR_NOT_FOUND,
