@@ -296,7 +296,7 @@ const struct dkey desired_keys[] = {
 		.min_len = 1,
 		.max_len = 1024,
 		.pattern = "^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([01][0-9]|2[0-3]):[0-5][0-9]-((Mon|Tue|Wed|Thu|Fri|Sat|Sun) )?(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)(, *(Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([01][0-9]|2[0-3]):[0-5][0-9]-((Mon|Tue|Wed|Thu|Fri|Sat|Sun) )?(([01][0-9]|2[0-3]):[0-5][0-9]|24:00))* UTC$",
-		.what = "weekly UTC ranges such as 'Sun 03:00-05:00 UTC' or 'Sat 23:00-Sun 01:00, Wed 02:00-03:00 UTC'",
+		.what = "a weekly UTC window such as 'Sun 03:00-05:00 UTC' or 'Sat 23:00-Sun 01:00, Wed 02:00-03:00 UTC'",
 		.field = offsetof(struct desired, window_text),
 		.conv = DK_CONV_WINDOW,
 	},

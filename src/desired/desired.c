@@ -108,8 +108,7 @@ kind_name(const struct dnode *n, char *buf, size_t size)
 		snprintf(buf, size, "a boolean (%s)", n->text);
 		return buf;
 	case R_INT:
-		snprintf(buf, size, "an integer (%s)", show(n->text, v,
-		    sizeof(v)));
+		snprintf(buf, size, "an integer (%.40s)", n->text);
 		return buf;
 	case R_STR:
 		break;
@@ -248,8 +247,8 @@ check_string(const struct pctx *c, int idx, const struct dnode *v)
 
 	if (v->kind != DN_SCALAR || resolve(v) != R_STR) {
 		if (v->kind == DN_SCALAR && resolve(v) != R_NULL)
-			return ERR_AT(c, v, "%s: expected a string, got %s "
-			    "(quote it to make it a string)", k->path,
+			return ERR_AT(c, v, "%s: expected a string, got %s; "
+			    "quote it to make it a string", k->path,
 			    kind_name(v, buf, sizeof(buf)));
 		return ERR_AT(c, v, "%s: expected a string, got %s", k->path,
 		    kind_name(v, buf, sizeof(buf)));
@@ -480,8 +479,9 @@ parse_window(const struct pctx *c, const struct dnode *v,
 
 			snprintf(range, sizeof(range), "%.*s", (int)(p - r),
 			    r);
-			rc = ERR_AT(c, v, "spec.cutover.window: range %s is "
-			    "empty", show(range, shown, sizeof(shown)));
+			rc = ERR_AT(c, v, "spec.cutover.window: range %s has "
+			    "no length (to allow any time, leave the window "
+			    "out)", show(range, shown, sizeof(shown)));
 			goto out;
 		}
 		w->v = xreallocarray(w->v, w->n + 1, sizeof(*w->v));
