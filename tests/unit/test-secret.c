@@ -223,6 +223,17 @@ test_keys(void)
 	k = NULL;
 	chmod(priv, 0600);
 
+	/* Owned by someone else: only root can set that up. */
+	if (geteuid() == 0 && chown(priv, 65534, 65534) == 0) {
+		is_int(secret_keypair_load_private(&k, priv), RR_ERR_CRYPTO,
+		    "private key owned by another user refused");
+		ok(strstr(rr_lasterr(), "is owned by uid 65534") != NULL,
+		    "  ... naming the owner");
+		if (chown(priv, 0, 0) != 0)
+			abort();
+	} else
+		ok(1, "# skip ownership check: needs root");
+
 	unsetenv(SECRET_PRIVATE_KEY_ENV);
 	is_int(secret_keypair_load_private(&k, NULL), RR_ERR_USAGE,
 	    "no path and no environment variable: usage error");
