@@ -76,6 +76,10 @@ enum rr_err act(struct rr_ctx *c, const struct observed *o,
  */
 int reconcile(struct rr_ctx *c, struct step *last);
 
+/* arn:aws:rds:REGION:ACCOUNT:pg:GROUP from an instance ARN; NULL if that
+ * is not an instance ARN.  The caller frees it. */
+char *rr_pg_arn(const char *instance_arn, const char *group);
+
 /* Set by SIGINT/SIGTERM; the loop stops between steps. */
 extern volatile int rr_interrupted;
 void rr_install_signals(void);

@@ -9,6 +9,9 @@
 
 /* One line per command, in the order `rdsreconcile --help` lists them. */
 const struct cmd_entry *const cmd_table[] = {
+	&cmd_apply_entry,
+	&cmd_diff_entry,
+	&cmd_validate_entry,
 	&cmd_keygen_entry,
 	&cmd_seal_entry,
 	&cmd_unseal_entry,

@@ -1,0 +1,448 @@
+/*
+ * observe.c - fill a struct observed from RDS, KMS, Route 53 and MySQL.
+ *
+ * Read-only by construction: only Describe*, List*, Get* AWS calls and
+ * SELECT/SHOW/CALL of read-only RDS procedures.  What is absent is recorded
+ * as absent; the planner decides what it means.  Calls are skipped when
+ * their answer cannot matter (no MySQL connection to an instance that does
+ * not exist), which keeps a converged run cheap on the RDS API budget.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "aws.h"
+#include "db.h"
+#include "desired.h"
+#include "kms.h"
+#include "log.h"
+#include "observe.h"
+#include "rds.h"
+#include "reconcile.h"
+#include "route53.h"
+#include "secret.h"
+#include "xmalloc.h"
+
+#define COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src) ? (src) : "")
+
+#define tag_value rds_tags_get
+
+static void
+tagged_pos(struct binlog_pos *p, const struct rds_tags *t)
+{
+	const char *f = tag_value(t, OBS_TAG_BINLOG_FILE);
+	const char *n = tag_value(t, OBS_TAG_BINLOG_POS);
+
+	memset(p, 0, sizeof(*p));
+	if (f != NULL && n != NULL && binlog_pos_parse(p, f, n) != 0)
+		memset(p, 0, sizeof(*p));
+}
+
+static int
+owned(const struct rds_tags *t, const struct desired *d)
+{
+	const char *v = tag_value(t, OBS_TAG_OBJECT);
+
+	return v != NULL && strcmp(v, d->name) == 0;
+}
+
+static int
+cmpstr(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static enum rr_err
+observe_instance(struct rr_ctx *c, const char *id, struct obs_instance *oi)
+{
+	struct rds_instance ri;
+	enum rr_err e;
+	size_t i;
+
+	memset(oi, 0, sizeof(*oi));
+	memset(&ri, 0, sizeof(ri));
+	e = rds_describe_instance(c->aws, &ri, id);
+	if (e == RR_ERR_NOT_FOUND)
+		return RR_OK;
+	if (e != RR_OK)
+		return e;
+	oi->exists = 1;
+	oi->ours = owned(&ri.tags, c->d);
+	COPY(oi->status, ri.status);
+	COPY(oi->arn, ri.arn);
+	COPY(oi->engine, ri.engine);
+	COPY(oi->engine_version, ri.engine_version);
+	COPY(oi->instance_class, ri.instance_class);
+	COPY(oi->endpoint, ri.endpoint_address);
+	oi->port = ri.endpoint_port;
+	oi->encrypted = ri.storage_encrypted;
+	COPY(oi->kms_key_id, ri.kms_key_id);
+	oi->backup_retention = ri.backup_retention_period;
+	oi->multi_az = ri.multi_az;
+	if (ri.n_parameter_groups > 0) {
+		COPY(oi->param_group, ri.parameter_groups[0].name);
+		COPY(oi->param_apply, ri.parameter_groups[0].apply_status);
+	}
+	for (i = 0; i < ri.vpc_security_group_ids.n && i < 8; i++)
+		COPY(oi->sg_ids[i], ri.vpc_security_group_ids.v[i]);
+	oi->n_sg = (int)i;
+	qsort(oi->sg_ids, (size_t)oi->n_sg, sizeof(oi->sg_ids[0]), cmpstr);
+	COPY(oi->replica_source, ri.read_replica_source);
+	oi->n_replicas = (int)ri.read_replicas.n;
+	oi->pending_modifications = ri.pending_modified;
+	COPY(oi->phase, tag_value(&ri.tags, OBS_TAG_PHASE));
+	tagged_pos(&oi->tagged_pos, &ri.tags);
+	rds_instance_release(&ri);
+	return RR_OK;
+}
+
+static enum rr_err
+observe_snapshot(struct rr_ctx *c, const char *id, struct obs_snapshot *os)
+{
+	struct rds_snapshot rs;
+	enum rr_err e;
+
+	memset(os, 0, sizeof(*os));
+	memset(&rs, 0, sizeof(rs));
+	e = rds_describe_snapshot(c->aws, &rs, id);
+	if (e == RR_ERR_NOT_FOUND)
+		return RR_OK;
+	if (e != RR_OK)
+		return e;
+	os->exists = 1;
+	os->ours = owned(&rs.tags, c->d);
+	COPY(os->status, rs.status);
+	os->percent = rs.percent_progress;
+	os->encrypted = rs.encrypted;
+	COPY(os->kms_key_id, rs.kms_key_id);
+	tagged_pos(&os->tagged_pos, &rs.tags);
+	rds_snapshot_release(&rs);
+	return RR_OK;
+}
+
+static enum rr_err
+observe_key(struct rr_ctx *c, struct obs_key *ok)
+{
+	struct kms_key k;
+	enum rr_err e;
+
+	memset(ok, 0, sizeof(*ok));
+	memset(&k, 0, sizeof(k));
+	e = kms_describe_key(c->aws, &k, c->d->kms_key_id);
+	if (e == RR_ERR_NOT_FOUND)
+		return RR_OK;
+	if (e != RR_OK)
+		return e;
+	ok->exists = 1;
+	COPY(ok->arn, k.arn);
+	COPY(ok->state, k.key_state);
+	kms_key_release(&k);
+	return RR_OK;
+}
+
+/* Values compare without the final dot and case (Route 53 adds both). */
+static void
+normalise_name(char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > 0 && s[n - 1] == '.')
+		s[n - 1] = '\0';
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
+static enum rr_err
+observe_record(struct rr_ctx *c, struct obs_record *r)
+{
+	static const char *const types[] = { "CNAME", "A" };
+	struct route53_record rec;
+	enum rr_err e = RR_OK;
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	r->zone_exists = 1;
+	for (i = 0; i < 2; i++) {
+		memset(&rec, 0, sizeof(rec));
+		e = route53_get_record(c->aws, &rec, c->d->zone_id,
+		    c->d->endpoint_name, types[i]);
+		if (e == RR_ERR_NOT_FOUND) {
+			/* NoSuchHostedZone is NOT_FOUND too; tell apart. */
+			if (strcmp(aws_client_error_code(c->aws),
+			    "NoSuchHostedZone") == 0) {
+				r->zone_exists = 0;
+				return RR_OK;
+			}
+			continue;
+		}
+		if (e != RR_OK)
+			return e;
+		r->exists = 1;
+		COPY(r->type, types[i]);
+		if (rec.n_values > 0)
+			COPY(r->value, rec.values[0]);
+		normalise_name(r->value);
+		r->ttl = rec.ttl;
+		route53_record_release(&rec);
+		return RR_OK;
+	}
+	return RR_OK;
+}
+
+/* read_only as set in a parameter group (user-modified values only). */
+static enum rr_err
+observe_pg_read_only(struct rr_ctx *c, const char *group, enum tri *out)
+{
+	struct rds_parameters pl;
+	enum rr_err e;
+	size_t i;
+
+	*out = TRI_NO;
+	memset(&pl, 0, sizeof(pl));
+	e = rds_describe_parameters(c->aws, &pl, group, "user");
+	if (e == RR_ERR_NOT_FOUND) {
+		*out = TRI_UNKNOWN;
+		return RR_OK;
+	}
+	if (e != RR_OK)
+		return e;
+	for (i = 0; i < pl.n; i++)
+		if (strcmp(pl.v[i].name, "read_only") == 0 && pl.v[i].value)
+			*out = strcmp(pl.v[i].value, "1") == 0 ||
+			    strcasecmp(pl.v[i].value, "on") == 0 ? TRI_YES :
+			    TRI_NO;
+	rds_parameters_release(&pl);
+	return RR_OK;
+}
+
+/*
+ * A parameter group's ARN, from an instance ARN of the same account and
+ * region: arn:aws:rds:REGION:ACCOUNT:pg:NAME (RDS User Guide, "Amazon
+ * Resource Names in Amazon RDS").
+ */
+char *
+rr_pg_arn(const char *instance_arn, const char *group)
+{
+	const char *p = strstr(instance_arn, ":db:");
+
+	if (p == NULL)
+		return NULL;
+	return xasprintf("%.*s:pg:%s", (int)(p - instance_arn), instance_arn,
+	    group);
+}
+
+static enum rr_err
+observe_target_pg(struct rr_ctx *c, struct observed *o)
+{
+	struct rds_tags tags;
+	char *family = NULL, *arn;
+	enum rr_err e;
+
+	e = rds_describe_parameter_group(c->aws, &family, c->d->param_group);
+	free(family);
+	if (e == RR_ERR_NOT_FOUND)
+		return RR_OK;
+	if (e != RR_OK)
+		return e;
+	o->target_pg_exists = 1;
+	if ((arn = rr_pg_arn(o->target.arn, c->d->param_group)) == NULL)
+		return rr_seterr(RR_ERR_INTERNAL, "unexpected ARN '%s'",
+		    o->target.arn);
+	memset(&tags, 0, sizeof(tags));
+	e = rds_list_tags(c->aws, &tags, arn);
+	free(arn);
+	if (e != RR_OK)
+		return e;
+	o->target_pg_ours = owned(&tags, c->d);
+	rds_tags_release(&tags);
+	return observe_pg_read_only(c, c->d->param_group,
+	    &o->target_pg_read_only);
+}
+
+static void
+observe_replication(struct db *db, struct obs_replication *r)
+{
+	struct db_replica_status st;
+	int ro = 0;
+
+	memset(&st, 0, sizeof(st));
+	r->reachable = TRI_YES;
+	r->read_only = db_read_only(db, &ro) == RR_OK ?
+	    (ro ? TRI_YES : TRI_NO) : TRI_UNKNOWN;
+	if (db_replica_status(db, &st) != RR_OK) {
+		r->reachable = TRI_NO;
+		COPY(r->last_error, rr_lasterr());
+		return;
+	}
+	r->configured = st.configured;
+	r->io_running = st.io_running == DB_THREAD_YES;
+	r->sql_running = st.sql_running == DB_THREAD_YES;
+	COPY(r->source_host, st.source_host);
+	r->source_port = (int)st.source_port;
+	COPY(r->exec.file, st.relay_source_log_file);
+	r->exec.pos = st.exec_source_log_pos;
+	r->seconds_behind = st.seconds_behind;
+	r->last_errno = st.last_errno ? st.last_errno :
+	    st.last_sql_errno ? st.last_sql_errno : st.last_io_errno;
+	COPY(r->last_error, st.last_sql_error && *st.last_sql_error ?
+	    st.last_sql_error : st.last_io_error && *st.last_io_error ?
+	    st.last_io_error : st.last_error);
+	db_replica_status_release(&st);
+}
+
+/* A short-lived connection to the temp replica or the target. */
+static void
+observe_instance_db(struct rr_ctx *c, const struct obs_instance *i,
+    struct obs_replication *r)
+{
+	struct db *db = NULL;
+
+	memset(r, 0, sizeof(*r));
+	r->reachable = TRI_UNKNOWN;
+	r->read_only = TRI_UNKNOWN;
+	r->seconds_behind = -1;
+	if (!i->exists || !i->ours || i->endpoint[0] == '\0' ||
+	    strcmp(i->status, "available") != 0)
+		return;
+	if (rr_ctx_connect(c, i->endpoint, i->port, &db) != RR_OK) {
+		r->reachable = TRI_NO;
+		COPY(r->last_error, rr_lasterr());
+		return;
+	}
+	observe_replication(db, r);
+	db_close(db);
+}
+
+static void
+observe_source_db(struct rr_ctx *c, struct observed *o)
+{
+	struct obs_source_db *s = &o->srcdb;
+	struct db_conn_list cl;
+	struct db *db;
+	char *v = NULL, *file = NULL;
+	int ro = 0, exists = 0;
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	s->reachable = s->log_bin = s->read_only = TRI_UNKNOWN;
+	s->repl_user_exists = TRI_UNKNOWN;
+	s->binlog_retention_hours = -1;
+	if (!o->source.exists || o->source.endpoint[0] == '\0')
+		return;
+	if (rr_ctx_source(c, &o->source, &db) != RR_OK) {
+		s->reachable = TRI_NO;
+		COPY(s->error, rr_lasterr());
+		return;
+	}
+	s->reachable = TRI_YES;
+	if (db_global_var(db, "log_bin", &v) == RR_OK && v != NULL)
+		s->log_bin = strcmp(v, "1") == 0 || strcasecmp(v, "ON") == 0 ?
+		    TRI_YES : TRI_NO;
+	free(v);
+	v = NULL;
+	if (db_global_var(db, "binlog_format", &v) == RR_OK)
+		COPY(s->binlog_format, v);
+	free(v);
+	v = NULL;
+	/* read_only first: once it reads 1, the binlog position is final. */
+	if (db_read_only(db, &ro) == RR_OK)
+		s->read_only = ro ? TRI_YES : TRI_NO;
+	if (s->log_bin == TRI_YES &&
+	    db_binlog_status(db, &file, &s->binlog.pos) == RR_OK)
+		COPY(s->binlog.file, file);
+	free(file);
+	if (db_rds_show_configuration(db, "binlog retention hours", &v) ==
+	    RR_OK && v != NULL)
+		s->binlog_retention_hours = strtol(v, NULL, 10);
+	free(v);
+	if (db_user_exists(db, c->d->repl_user, "%", &exists) == RR_OK)
+		s->repl_user_exists = exists ? TRI_YES : TRI_NO;
+	memset(&cl, 0, sizeof(cl));
+	if (db_list_connections(db, &cl) == RR_OK) {
+		for (i = 0; i < cl.n; i++)
+			if (cl.v[i].id != c->src_conn_id &&
+			    !db_conn_is_system(&cl.v[i]))
+				s->client_connections++;
+		db_conn_list_release(&cl);
+	}
+}
+
+static enum rr_err
+observe_change(struct rr_ctx *c, const struct obs_instance *t,
+    struct observed *o)
+{
+	struct rds_tags tags;
+	const char *id;
+	char *status = NULL;
+	enum rr_err e;
+
+	if (!t->exists || !t->ours)
+		return RR_OK;
+	memset(&tags, 0, sizeof(tags));
+	if ((e = rds_list_tags(c->aws, &tags, t->arn)) != RR_OK)
+		return e;
+	if ((id = tag_value(&tags, OBS_TAG_CHANGE)) != NULL) {
+		e = route53_get_change(c->aws, &status, id);
+		if (e == RR_OK)
+			COPY(o->change_status, status);
+		else if (e == RR_ERR_NOT_FOUND)
+			e = RR_OK;
+		free(status);
+	}
+	rds_tags_release(&tags);
+	return e;
+}
+
+enum rr_err
+observe(struct observed *o, struct rr_ctx *c)
+{
+	const struct desired *d = c->d;
+	struct stat st;
+	char *path;
+	enum rr_err e;
+	int cutover;
+
+	memset(o, 0, sizeof(*o));
+	o->now = time(NULL);
+	if ((e = observe_instance(c, d->source_id, &o->source)) != RR_OK ||
+	    (e = observe_instance(c, d->target_id, &o->target)) != RR_OK ||
+	    (e = observe_instance(c, d->temp_replica_id, &o->temp)) != RR_OK ||
+	    (e = observe_snapshot(c, d->snapshot_id, &o->freeze)) != RR_OK ||
+	    (e = observe_snapshot(c, d->encrypted_snapshot_id, &o->copy)) !=
+	    RR_OK || (e = observe_key(c, &o->key)) != RR_OK ||
+	    (e = observe_record(c, &o->record)) != RR_OK)
+		return e;
+	normalise_name(o->source.endpoint);
+	normalise_name(o->target.endpoint);
+	o->target_pg_read_only = o->source_pg_read_only = TRI_UNKNOWN;
+	if (o->target.exists && o->target.ours &&
+	    (e = observe_target_pg(c, o)) != RR_OK)
+		return e;
+	cutover = o->target.exists && o->target.ours &&
+	    strcmp(o->target.phase, PHASE_CUTOVER) == 0;
+	if (cutover && o->source.param_group[0] &&
+	    (e = observe_pg_read_only(c, o->source.param_group,
+	    &o->source_pg_read_only)) != RR_OK)
+		return e;
+	if (cutover && (e = observe_change(c, &o->target, o)) != RR_OK)
+		return e;
+
+	/* After the cut-over the databases no longer decide anything. */
+	if (!(o->target.exists && strcmp(o->target.phase, PHASE_DONE) == 0)) {
+		observe_source_db(c, o);
+		if (!o->temp.tagged_pos.file[0])
+			observe_instance_db(c, &o->temp, &o->temprepl);
+		observe_instance_db(c, &o->target, &o->tgtrepl);
+	}
+
+	path = secret_store_path(d->state_dir, d->name, "replication");
+	o->repl_password_stored = stat(path, &st) == 0;
+	free(path);
+	o->approved = c->opts->approve_cutover;
+	o->postponed = d->postpone_file && stat(d->postpone_file, &st) == 0;
+	return RR_OK;
+}
