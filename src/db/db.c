@@ -163,6 +163,26 @@ db_seterr(struct db *db, unsigned eno, const char *msg, const char *secret,
 	return e;
 }
 
+/* Wipe Connector/C's copy of the password (kept for reconnects). */
+static void
+wipe_client_password(MYSQL *my)
+{
+	if (my->passwd != NULL)
+		sodium_memzero(my->passwd, strlen(my->passwd));
+}
+
+/*
+ * Wipe the connection's packet buffer once a statement that carried a
+ * secret is done (every result read): the packet that sent it is still
+ * there.  buff holds max_packet bytes and more (ma_net_init).
+ */
+static void
+wipe_net_buffer(MYSQL *my)
+{
+	if (my->net.buff != NULL)
+		sodium_memzero(my->net.buff, my->net.max_packet);
+}
+
 static void
 log_statement(struct db *db, const char *sql)
 {
@@ -187,9 +207,11 @@ db_query(struct db *db, const char *sql, size_t len, const char *log_sql,
 	if (resp != NULL)
 		*resp = NULL;
 	log_statement(db, log_sql != NULL ? log_sql : sql);
-	if (mysql_real_query(db->my, sql, len) != 0)
-		return db_seterr(db, mysql_errno(db->my), mysql_error(db->my),
+	if (mysql_real_query(db->my, sql, len) != 0) {
+		err = db_seterr(db, mysql_errno(db->my), mysql_error(db->my),
 		    secret, secret_len);
+		goto out;
+	}
 	/* Keep the first result set with columns; drain all the others. */
 	for (;;) {
 		if ((r = mysql_store_result(db->my)) != NULL) {
@@ -217,6 +239,8 @@ db_query(struct db *db, const char *sql, size_t len, const char *log_sql,
 out:
 	if (res != NULL)
 		mysql_free_result(res);
+	if (secret != NULL)
+		wipe_net_buffer(db->my);
 	return err;
 }
 
@@ -317,6 +341,8 @@ db_call(struct db *db, const char *proc, const struct db_param *pv,
 out:
 	if (st != NULL)
 		mysql_stmt_close(st);
+	if (secret != NULL)
+		wipe_net_buffer(db->my);
 	free(bind);
 	free(lens);
 	buf_release(&sql);
@@ -350,13 +376,6 @@ db_col(MYSQL_RES *res, const char *name)
 	return -1;
 }
 
-/* Wipe Connector/C's copy of the password (kept for reconnects). */
-static void
-wipe_client_password(MYSQL *my)
-{
-	if (my->passwd != NULL)
-		sodium_memzero(my->passwd, strlen(my->passwd));
-}
 
 static enum rr_err
 set_options(struct db *db, const struct db_opts *o)
@@ -456,6 +475,7 @@ db_connect(struct db **dbp, const char *host, unsigned port,
 		goto out;
 	}
 	wipe_client_password(db->my);
+	wipe_net_buffer(db->my);
 	db_secure_free(pw);
 	pw = NULL;
 

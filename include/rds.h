@@ -1,0 +1,228 @@
+/*
+ * rds.h - typed Amazon RDS calls (Amazon RDS API Reference, API version
+ * 2014-10-31; shapes and parameter names from botocore's rds service-2.json).
+ *
+ * Conventions: the client comes first, then outputs, then inputs.  Output
+ * structs are filled only on success and released with their _release
+ * function (which accepts NULL and zeroed structs).  Strings are owned by the
+ * struct; NULL means "absent from the reply".  Booleans are 0/1.
+ *
+ * Errors: RR_ERR_NOT_FOUND when RDS answers DBInstanceNotFound,
+ * DBSnapshotNotFound or DBParameterGroupNotFound for the resource named
+ * (the message keeps Code, Message and RequestId); other API errors are
+ * RR_ERR_AWS with aws_client_error_code() telling which (for example
+ * DBInstanceAlreadyExists, InvalidDBInstanceState).  Every mutating call
+ * returns RR_ERR_DRY_RUN without sending when the client is in dry run.
+ */
+#ifndef RR_RDS_H
+#define RR_RDS_H
+
+#include <stddef.h>
+
+#include "aws.h"
+#include "err.h"
+
+/* A resource tag (RDS API Reference, Tag). */
+struct rds_tag {
+	char *key;
+	char *value;
+};
+
+/* TagList, in reply order. */
+struct rds_tags {
+	struct rds_tag *v;
+	size_t n;
+};
+
+/* A list of strings (identifiers). */
+struct rds_strlist {
+	char **v;
+	size_t n;
+};
+
+/* DBParameterGroupStatus. */
+struct rds_pg_status {
+	char *name;		/* DBParameterGroupName */
+	char *apply_status;	/* ParameterApplyStatus: in-sync,
+				   pending-reboot, applying */
+};
+
+/* RDS API Reference, DBInstance (DescribeDBInstances). */
+struct rds_instance {
+	char *id;			/* DBInstanceIdentifier */
+	char *arn;			/* DBInstanceArn */
+	char *status;			/* DBInstanceStatus: creating,
+					   available, modifying, ... */
+	char *engine;			/* Engine: mysql, mariadb */
+	char *engine_version;		/* EngineVersion: "8.0.35" */
+	char *instance_class;		/* DBInstanceClass: db.t3.micro */
+	char *endpoint_address;		/* Endpoint.Address (NULL while
+					   creating) */
+	int endpoint_port;		/* Endpoint.Port, 0 when absent */
+	int allocated_storage;		/* AllocatedStorage, GiB */
+	int storage_encrypted;		/* StorageEncrypted */
+	char *kms_key_id;		/* KmsKeyId: key ARN, NULL when
+					   unencrypted */
+	int backup_retention_period;	/* BackupRetentionPeriod, days */
+	int multi_az;			/* MultiAZ */
+	struct rds_strlist vpc_security_group_ids; /* VpcSecurityGroups[].
+					   VpcSecurityGroupId, reply order */
+	struct rds_pg_status *parameter_groups; /* DBParameterGroups */
+	size_t n_parameter_groups;
+	char *read_replica_source;	/* ReadReplicaSourceDBInstanceIdentifier */
+	struct rds_strlist read_replicas; /* ReadReplicaDBInstanceIdentifiers */
+	char *db_subnet_group;		/* DBSubnetGroup.DBSubnetGroupName */
+	char *availability_zone;	/* AvailabilityZone */
+	int publicly_accessible;	/* PubliclyAccessible */
+	char *master_username;		/* MasterUsername */
+	int pending_modified;		/* PendingModifiedValues has any
+					   member */
+	struct rds_tags tags;		/* TagList */
+};
+
+/* RDS API Reference, DBSnapshot (DescribeDBSnapshots). */
+struct rds_snapshot {
+	char *id;		/* DBSnapshotIdentifier */
+	char *arn;		/* DBSnapshotArn */
+	char *instance_id;	/* DBInstanceIdentifier it was taken of */
+	char *status;		/* Status: creating, copying, available, ... */
+	int percent_progress;	/* PercentProgress, 0..100 */
+	int encrypted;		/* Encrypted */
+	char *kms_key_id;	/* KmsKeyId: key ARN, NULL when unencrypted */
+	char *snapshot_type;	/* SnapshotType: manual, automated */
+	char *engine;		/* Engine */
+	char *engine_version;	/* EngineVersion */
+	struct rds_tags tags;	/* TagList */
+};
+
+/* A DB parameter (RDS API Reference, Parameter). */
+struct rds_parameter {
+	char *name;		/* ParameterName */
+	char *value;		/* ParameterValue, NULL when unset */
+	char *apply_type;	/* ApplyType: static | dynamic */
+	char *apply_method;	/* ApplyMethod: immediate | pending-reboot */
+	char *source;		/* Source: user | system | engine-default */
+};
+
+struct rds_parameters {
+	struct rds_parameter *v;
+	size_t n;
+};
+
+/* Restore options; NULL / -1 leave RDS's default. */
+struct rds_restore_opts {
+	const char *instance_class;	/* DBInstanceClass */
+	const char *db_subnet_group;	/* DBSubnetGroupName */
+	const char *availability_zone;	/* AvailabilityZone */
+	const char *parameter_group;	/* DBParameterGroupName */
+	const struct rds_strlist *vpc_security_group_ids;
+	int multi_az;			/* MultiAZ: -1, 0, 1 */
+	int publicly_accessible;	/* PubliclyAccessible: -1, 0, 1 */
+	const struct rds_tags *tags;	/* Tags */
+};
+
+/* ModifyDBInstance; NULL / -1 leave a setting unchanged. */
+struct rds_modify {
+	const struct rds_strlist *vpc_security_group_ids;
+	const char *parameter_group;	/* DBParameterGroupName */
+	int backup_retention_period;	/* days, -1 */
+	int multi_az;			/* -1, 0, 1 */
+	int apply_immediately;		/* ApplyImmediately: 0, 1 */
+};
+#define RDS_MODIFY_INIT { NULL, NULL, -1, -1, 1 }
+
+/* Tags and string lists. */
+void rds_tags_add(struct rds_tags *t, const char *key, const char *value);
+/* The value of key, or NULL. */
+const char *rds_tags_get(const struct rds_tags *t, const char *key);
+void rds_tags_release(struct rds_tags *t);
+void rds_strlist_add(struct rds_strlist *l, const char *s);
+void rds_strlist_release(struct rds_strlist *l);
+
+/* DescribeDBInstances for one id.  NOT_FOUND: DBInstanceNotFound. */
+enum rr_err rds_describe_instance(struct aws_client *c,
+    struct rds_instance *out, const char *id);
+void rds_instance_release(struct rds_instance *i);
+
+/* DescribeDBSnapshots for one id.  NOT_FOUND: DBSnapshotNotFound. */
+enum rr_err rds_describe_snapshot(struct aws_client *c,
+    struct rds_snapshot *out, const char *id);
+void rds_snapshot_release(struct rds_snapshot *s);
+
+/* CreateDBInstanceReadReplica (same region, source's class). */
+enum rr_err rds_create_read_replica(struct aws_client *c,
+    const char *replica_id, const char *source_id,
+    const struct rds_tags *tags);
+
+/* CreateDBSnapshot of an instance. */
+enum rr_err rds_create_snapshot(struct aws_client *c, const char *snap_id,
+    const char *instance_id, const struct rds_tags *tags);
+
+/*
+ * CopyDBSnapshot in the same region.  kms_key_id (key id, ARN, alias name
+ * or alias ARN) makes the copy encrypted with that key; copy_tags sets
+ * CopyTags; tags are added to the copy.
+ */
+enum rr_err rds_copy_snapshot(struct aws_client *c, const char *src_id,
+    const char *dst_id, const char *kms_key_id, int copy_tags,
+    const struct rds_tags *tags);
+
+/* RestoreDBInstanceFromDBSnapshot; opts may be NULL. */
+enum rr_err rds_restore_from_snapshot(struct aws_client *c,
+    const char *instance_id, const char *snap_id,
+    const struct rds_restore_opts *opts);
+
+/* ModifyDBInstance.  NOT_FOUND: DBInstanceNotFound. */
+enum rr_err rds_modify_instance(struct aws_client *c, const char *id,
+    const struct rds_modify *m);
+
+/* RebootDBInstance (no failover).  NOT_FOUND: DBInstanceNotFound. */
+enum rr_err rds_reboot_instance(struct aws_client *c, const char *id);
+
+/*
+ * DeleteDBInstance.  With skip_final_snapshot 0 a final snapshot named
+ * final_snapshot_id is taken.  NOT_FOUND: DBInstanceNotFound.
+ */
+enum rr_err rds_delete_instance(struct aws_client *c, const char *id,
+    int skip_final_snapshot, const char *final_snapshot_id);
+
+/* DeleteDBSnapshot.  NOT_FOUND: DBSnapshotNotFound. */
+enum rr_err rds_delete_snapshot(struct aws_client *c, const char *id);
+
+/* AddTagsToResource / RemoveTagsFromResource / ListTagsForResource on an
+ * ARN (instance, snapshot, parameter group). */
+enum rr_err rds_add_tags(struct aws_client *c, const char *arn,
+    const struct rds_tags *tags);
+enum rr_err rds_remove_tags(struct aws_client *c, const char *arn,
+    const struct rds_strlist *keys);
+enum rr_err rds_list_tags(struct aws_client *c, struct rds_tags *out,
+    const char *arn);
+
+/* CreateDBParameterGroup: family as "mysql8.0", "mariadb10.11". */
+enum rr_err rds_create_parameter_group(struct aws_client *c,
+    const char *name, const char *family, const char *description,
+    const struct rds_tags *tags);
+
+/* DescribeDBParameterGroups for one name: its family in *family (free()).
+ * NOT_FOUND: DBParameterGroupNotFound. */
+enum rr_err rds_describe_parameter_group(struct aws_client *c,
+    char **family, const char *name);
+
+/*
+ * DescribeDBParameters, every page (Marker).  source filters by Source
+ * ("user", "system", "engine-default") or is NULL for all.
+ * NOT_FOUND: DBParameterGroupNotFound.
+ */
+enum rr_err rds_describe_parameters(struct aws_client *c,
+    struct rds_parameters *out, const char *name, const char *source);
+void rds_parameters_release(struct rds_parameters *p);
+
+/*
+ * ModifyDBParameterGroup with params[i].name, .value, .apply_method
+ * ("immediate" or "pending-reboot"; NULL = "pending-reboot"), 20 per call
+ * as the API allows.  NOT_FOUND: DBParameterGroupNotFound.
+ */
+enum rr_err rds_modify_parameter_group(struct aws_client *c,
+    const char *name, const struct rds_parameter *params, size_t n);
+
+#endif

@@ -1,0 +1,652 @@
+/*
+ * rds.c - typed RDS Query API calls (see rds.h).
+ *
+ * List parameters are serialised as botocore's query serializer does from
+ * service-2.json: NAME.MEMBER.N with the member's locationName (Tag,
+ * VpcSecurityGroupId, Parameter) or "member" when it has none (TagKeys).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/tree.h>
+
+#include "aws-int.h"
+#include "rds.h"
+#include "xmalloc.h"
+
+#define PARAMS_PER_CALL	20	/* ModifyDBParameterGroup limit */
+
+void
+rds_tags_add(struct rds_tags *t, const char *key, const char *value)
+{
+	t->v = xreallocarray(t->v, t->n + 1, sizeof(*t->v));
+	t->v[t->n].key = xstrdup(key);
+	t->v[t->n].value = xstrdup(value ? value : "");
+	t->n++;
+}
+
+const char *
+rds_tags_get(const struct rds_tags *t, const char *key)
+{
+	size_t i;
+
+	for (i = 0; t != NULL && i < t->n; i++)
+		if (strcmp(t->v[i].key, key) == 0)
+			return t->v[i].value;
+	return NULL;
+}
+
+void
+rds_tags_release(struct rds_tags *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->n; i++) {
+		free(t->v[i].key);
+		free(t->v[i].value);
+	}
+	free(t->v);
+	t->v = NULL;
+	t->n = 0;
+}
+
+void
+rds_strlist_add(struct rds_strlist *l, const char *s)
+{
+	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = xstrdup(s);
+}
+
+void
+rds_strlist_release(struct rds_strlist *l)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/* Tags.Tag.N.Key / Tags.Tag.N.Value */
+static void
+add_tags(struct aws_params *p, const struct rds_tags *t)
+{
+	size_t i;
+
+	for (i = 0; t != NULL && i < t->n; i++) {
+		aws_params_addf(p, t->v[i].key, "Tags.Tag.%zu.Key", i + 1);
+		aws_params_addf(p, t->v[i].value, "Tags.Tag.%zu.Value", i + 1);
+	}
+}
+
+static void
+add_sgs(struct aws_params *p, const struct rds_strlist *l)
+{
+	size_t i;
+
+	for (i = 0; l != NULL && i < l->n; i++)
+		aws_params_addf(p, l->v[i],
+		    "VpcSecurityGroupIds.VpcSecurityGroupId.%zu", i + 1);
+}
+
+/* <TagList><Tag><Key/><Value/></Tag>...</TagList> */
+static void
+parse_tags(struct rds_tags *out, const xmlNode *taglist)
+{
+	xmlNode *t;
+
+	for (t = aws_xml_child(taglist, "Tag"); t != NULL;
+	    t = aws_xml_next(t, "Tag")) {
+		char *k = aws_xml_text(t, "Key"), *v = aws_xml_text(t, "Value");
+
+		if (k != NULL)
+			rds_tags_add(out, k, v);
+		free(k);
+		free(v);
+	}
+}
+
+/* Text children named member of list into l. */
+static void
+parse_strlist(struct rds_strlist *l, const xmlNode *list, const char *member)
+{
+	xmlNode *m;
+
+	for (m = aws_xml_child(list, member); m != NULL;
+	    m = aws_xml_next(m, member)) {
+		xmlChar *s = xmlNodeGetContent(m);
+
+		rds_strlist_add(l, s ? (const char *)s : "");
+		xmlFree(s);
+	}
+}
+
+static int
+has_element_child(const xmlNode *n)
+{
+	xmlNode *c;
+
+	for (c = n ? n->children : NULL; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			return 1;
+	return 0;
+}
+
+static void
+parse_instance(struct rds_instance *o, const xmlNode *n)
+{
+	xmlNode *x, *m;
+
+	o->id = aws_xml_text(n, "DBInstanceIdentifier");
+	o->arn = aws_xml_text(n, "DBInstanceArn");
+	o->status = aws_xml_text(n, "DBInstanceStatus");
+	o->engine = aws_xml_text(n, "Engine");
+	o->engine_version = aws_xml_text(n, "EngineVersion");
+	o->instance_class = aws_xml_text(n, "DBInstanceClass");
+	if ((x = aws_xml_child(n, "Endpoint")) != NULL) {
+		o->endpoint_address = aws_xml_text(x, "Address");
+		o->endpoint_port = (int)aws_xml_long(x, "Port", 0);
+	}
+	o->allocated_storage = (int)aws_xml_long(n, "AllocatedStorage", 0);
+	o->storage_encrypted = aws_xml_bool(n, "StorageEncrypted", 0);
+	o->kms_key_id = aws_xml_text(n, "KmsKeyId");
+	o->backup_retention_period = (int)aws_xml_long(n,
+	    "BackupRetentionPeriod", 0);
+	o->multi_az = aws_xml_bool(n, "MultiAZ", 0);
+	for (m = aws_xml_child(aws_xml_child(n, "VpcSecurityGroups"),
+	    "VpcSecurityGroupMembership"); m != NULL;
+	    m = aws_xml_next(m, "VpcSecurityGroupMembership")) {
+		char *id = aws_xml_text(m, "VpcSecurityGroupId");
+
+		if (id != NULL)
+			rds_strlist_add(&o->vpc_security_group_ids, id);
+		free(id);
+	}
+	for (m = aws_xml_child(aws_xml_child(n, "DBParameterGroups"),
+	    "DBParameterGroup"); m != NULL;
+	    m = aws_xml_next(m, "DBParameterGroup")) {
+		struct rds_pg_status *pg;
+
+		o->parameter_groups = xreallocarray(o->parameter_groups,
+		    o->n_parameter_groups + 1, sizeof(*o->parameter_groups));
+		pg = &o->parameter_groups[o->n_parameter_groups++];
+		pg->name = aws_xml_text(m, "DBParameterGroupName");
+		pg->apply_status = aws_xml_text(m, "ParameterApplyStatus");
+	}
+	o->read_replica_source = aws_xml_text(n,
+	    "ReadReplicaSourceDBInstanceIdentifier");
+	parse_strlist(&o->read_replicas, aws_xml_child(n,
+	    "ReadReplicaDBInstanceIdentifiers"),
+	    "ReadReplicaDBInstanceIdentifier");
+	o->db_subnet_group = aws_xml_text(aws_xml_child(n, "DBSubnetGroup"),
+	    "DBSubnetGroupName");
+	o->availability_zone = aws_xml_text(n, "AvailabilityZone");
+	o->publicly_accessible = aws_xml_bool(n, "PubliclyAccessible", 0);
+	o->master_username = aws_xml_text(n, "MasterUsername");
+	o->pending_modified = has_element_child(aws_xml_child(n,
+	    "PendingModifiedValues"));
+	parse_tags(&o->tags, aws_xml_child(n, "TagList"));
+}
+
+void
+rds_instance_release(struct rds_instance *i)
+{
+	size_t k;
+
+	if (i == NULL)
+		return;
+	free(i->id);
+	free(i->arn);
+	free(i->status);
+	free(i->engine);
+	free(i->engine_version);
+	free(i->instance_class);
+	free(i->endpoint_address);
+	free(i->kms_key_id);
+	rds_strlist_release(&i->vpc_security_group_ids);
+	for (k = 0; k < i->n_parameter_groups; k++) {
+		free(i->parameter_groups[k].name);
+		free(i->parameter_groups[k].apply_status);
+	}
+	free(i->parameter_groups);
+	free(i->read_replica_source);
+	rds_strlist_release(&i->read_replicas);
+	free(i->db_subnet_group);
+	free(i->availability_zone);
+	free(i->master_username);
+	rds_tags_release(&i->tags);
+	memset(i, 0, sizeof(*i));
+}
+
+/* Run a Query call that needs no reply beyond success. */
+static enum rr_err
+call(struct aws_client *c, const char *action, struct aws_params *p,
+    const char *not_found_code)
+{
+	xmlDoc *doc = NULL;
+	enum rr_err e;
+
+	e = aws_query(c, &doc, AWS_SVC_RDS, action, p);
+	if (not_found_code != NULL)
+		e = aws_not_found_if(c, e, not_found_code);
+	xmlFreeDoc(doc);
+	aws_params_release(p);
+	return e;
+}
+
+enum rr_err
+rds_describe_instance(struct aws_client *c, struct rds_instance *out,
+    const char *id)
+{
+	struct aws_params p = { NULL, 0 };
+	struct rds_instance inst;
+	xmlDoc *doc = NULL;
+	xmlNode *n;
+	enum rr_err e;
+
+	memset(&inst, 0, sizeof(inst));
+	memset(out, 0, sizeof(*out));
+	aws_params_add(&p, "DBInstanceIdentifier", id);
+	e = aws_query(c, &doc, AWS_SVC_RDS, "DescribeDBInstances", &p);
+	if ((e = aws_not_found_if(c, e, "DBInstanceNotFound")) != RR_OK)
+		goto out;
+	n = aws_xml_find(xmlDocGetRootElement(doc), "DBInstance");
+	if (n == NULL) {
+		e = rr_seterr(RR_ERR_NOT_FOUND, "rds instance '%s' not found "
+		    "(empty DescribeDBInstances reply)", id);
+		goto out;
+	}
+	parse_instance(&inst, n);
+	*out = inst;
+	memset(&inst, 0, sizeof(inst));	/* transferred */
+out:
+	rds_instance_release(&inst);
+	xmlFreeDoc(doc);
+	aws_params_release(&p);
+	return e;
+}
+
+enum rr_err
+rds_describe_snapshot(struct aws_client *c, struct rds_snapshot *out,
+    const char *id)
+{
+	struct aws_params p = { NULL, 0 };
+	struct rds_snapshot s;
+	xmlDoc *doc = NULL;
+	xmlNode *n;
+	enum rr_err e;
+
+	memset(&s, 0, sizeof(s));
+	memset(out, 0, sizeof(*out));
+	aws_params_add(&p, "DBSnapshotIdentifier", id);
+	e = aws_query(c, &doc, AWS_SVC_RDS, "DescribeDBSnapshots", &p);
+	if ((e = aws_not_found_if(c, e, "DBSnapshotNotFound")) != RR_OK)
+		goto out;
+	n = aws_xml_find(xmlDocGetRootElement(doc), "DBSnapshot");
+	if (n == NULL) {
+		e = rr_seterr(RR_ERR_NOT_FOUND, "rds snapshot '%s' not found "
+		    "(empty DescribeDBSnapshots reply)", id);
+		goto out;
+	}
+	s.id = aws_xml_text(n, "DBSnapshotIdentifier");
+	s.arn = aws_xml_text(n, "DBSnapshotArn");
+	s.instance_id = aws_xml_text(n, "DBInstanceIdentifier");
+	s.status = aws_xml_text(n, "Status");
+	s.percent_progress = (int)aws_xml_long(n, "PercentProgress", 0);
+	s.encrypted = aws_xml_bool(n, "Encrypted", 0);
+	s.kms_key_id = aws_xml_text(n, "KmsKeyId");
+	s.snapshot_type = aws_xml_text(n, "SnapshotType");
+	s.engine = aws_xml_text(n, "Engine");
+	s.engine_version = aws_xml_text(n, "EngineVersion");
+	parse_tags(&s.tags, aws_xml_child(n, "TagList"));
+	*out = s;
+	memset(&s, 0, sizeof(s));	/* transferred */
+out:
+	rds_snapshot_release(&s);
+	xmlFreeDoc(doc);
+	aws_params_release(&p);
+	return e;
+}
+
+void
+rds_snapshot_release(struct rds_snapshot *s)
+{
+	if (s == NULL)
+		return;
+	free(s->id);
+	free(s->arn);
+	free(s->instance_id);
+	free(s->status);
+	free(s->kms_key_id);
+	free(s->snapshot_type);
+	free(s->engine);
+	free(s->engine_version);
+	rds_tags_release(&s->tags);
+	memset(s, 0, sizeof(*s));
+}
+
+enum rr_err
+rds_create_read_replica(struct aws_client *c, const char *replica_id,
+    const char *source_id, const struct rds_tags *tags)
+{
+	struct aws_params p = { NULL, 0 };
+
+	aws_params_add(&p, "DBInstanceIdentifier", replica_id);
+	aws_params_add(&p, "SourceDBInstanceIdentifier", source_id);
+	add_tags(&p, tags);
+	return call(c, "CreateDBInstanceReadReplica", &p, "DBInstanceNotFound");
+}
+
+enum rr_err
+rds_create_snapshot(struct aws_client *c, const char *snap_id,
+    const char *instance_id, const struct rds_tags *tags)
+{
+	struct aws_params p = { NULL, 0 };
+
+	aws_params_add(&p, "DBSnapshotIdentifier", snap_id);
+	aws_params_add(&p, "DBInstanceIdentifier", instance_id);
+	add_tags(&p, tags);
+	return call(c, "CreateDBSnapshot", &p, "DBInstanceNotFound");
+}
+
+enum rr_err
+rds_copy_snapshot(struct aws_client *c, const char *src_id,
+    const char *dst_id, const char *kms_key_id, int copy_tags,
+    const struct rds_tags *tags)
+{
+	struct aws_params p = { NULL, 0 };
+
+	aws_params_add(&p, "SourceDBSnapshotIdentifier", src_id);
+	aws_params_add(&p, "TargetDBSnapshotIdentifier", dst_id);
+	if (kms_key_id != NULL)
+		aws_params_add(&p, "KmsKeyId", kms_key_id);
+	aws_params_add_bool(&p, "CopyTags", copy_tags);
+	add_tags(&p, tags);
+	return call(c, "CopyDBSnapshot", &p, "DBSnapshotNotFound");
+}
+
+enum rr_err
+rds_restore_from_snapshot(struct aws_client *c, const char *instance_id,
+    const char *snap_id, const struct rds_restore_opts *o)
+{
+	struct aws_params p = { NULL, 0 };
+
+	aws_params_add(&p, "DBInstanceIdentifier", instance_id);
+	aws_params_add(&p, "DBSnapshotIdentifier", snap_id);
+	if (o != NULL) {
+		if (o->instance_class != NULL)
+			aws_params_add(&p, "DBInstanceClass", o->instance_class);
+		if (o->db_subnet_group != NULL)
+			aws_params_add(&p, "DBSubnetGroupName",
+			    o->db_subnet_group);
+		if (o->availability_zone != NULL)
+			aws_params_add(&p, "AvailabilityZone",
+			    o->availability_zone);
+		if (o->parameter_group != NULL)
+			aws_params_add(&p, "DBParameterGroupName",
+			    o->parameter_group);
+		if (o->multi_az >= 0)
+			aws_params_add_bool(&p, "MultiAZ", o->multi_az);
+		if (o->publicly_accessible >= 0)
+			aws_params_add_bool(&p, "PubliclyAccessible",
+			    o->publicly_accessible);
+		add_sgs(&p, o->vpc_security_group_ids);
+		add_tags(&p, o->tags);
+	}
+	return call(c, "RestoreDBInstanceFromDBSnapshot", &p,
+	    "DBSnapshotNotFound");
+}
+
+enum rr_err
+rds_modify_instance(struct aws_client *c, const char *id,
+    const struct rds_modify *m)
+{
+	struct aws_params p = { NULL, 0 };
+
+	aws_params_add(&p, "DBInstanceIdentifier", id);
+	add_sgs(&p, m->vpc_security_group_ids);
+	if (m->parameter_group != NULL)
+		aws_params_add(&p, "DBParameterGroupName", m->parameter_group);
+	if (m->backup_retention_period >= 0)
+		aws_params_add_int(&p, "BackupRetentionPeriod",
+		    m->backup_retention_period);
+	if (m->multi_az >= 0)
+		aws_params_add_bool(&p, "MultiAZ", m->multi_az);
+	aws_params_add_bool(&p, "ApplyImmediately", m->apply_immediately);
+	return call(c, "ModifyDBInstance", &p, "DBInstanceNotFound");
+}
+
+enum rr_err
+rds_reboot_instance(struct aws_client *c, const char *id)
+{
+	struct aws_params p = { NULL, 0 };
+
+	aws_params_add(&p, "DBInstanceIdentifier", id);
+	return call(c, "RebootDBInstance", &p, "DBInstanceNotFound");
+}
+
+enum rr_err
+rds_delete_instance(struct aws_client *c, const char *id,
+    int skip_final_snapshot, const char *final_snapshot_id)
+{
+	struct aws_params p = { NULL, 0 };
+
+	if (!skip_final_snapshot && final_snapshot_id == NULL)
+		return rr_seterr(RR_ERR_INTERNAL, "deleting '%s' with a final "
+		    "snapshot needs its name", id);
+	aws_params_add(&p, "DBInstanceIdentifier", id);
+	aws_params_add_bool(&p, "SkipFinalSnapshot", skip_final_snapshot);
+	if (!skip_final_snapshot)
+		aws_params_add(&p, "FinalDBSnapshotIdentifier",
+		    final_snapshot_id);
+	return call(c, "DeleteDBInstance", &p, "DBInstanceNotFound");
+}
+
+enum rr_err
+rds_delete_snapshot(struct aws_client *c, const char *id)
+{
+	struct aws_params p = { NULL, 0 };
+
+	aws_params_add(&p, "DBSnapshotIdentifier", id);
+	return call(c, "DeleteDBSnapshot", &p, "DBSnapshotNotFound");
+}
+
+enum rr_err
+rds_add_tags(struct aws_client *c, const char *arn,
+    const struct rds_tags *tags)
+{
+	struct aws_params p = { NULL, 0 };
+
+	aws_params_add(&p, "ResourceName", arn);
+	add_tags(&p, tags);
+	return call(c, "AddTagsToResource", &p, NULL);
+}
+
+enum rr_err
+rds_remove_tags(struct aws_client *c, const char *arn,
+    const struct rds_strlist *keys)
+{
+	struct aws_params p = { NULL, 0 };
+	size_t i;
+
+	aws_params_add(&p, "ResourceName", arn);
+	for (i = 0; keys != NULL && i < keys->n; i++)
+		aws_params_addf(&p, keys->v[i], "TagKeys.member.%zu", i + 1);
+	return call(c, "RemoveTagsFromResource", &p, NULL);
+}
+
+enum rr_err
+rds_list_tags(struct aws_client *c, struct rds_tags *out, const char *arn)
+{
+	struct aws_params p = { NULL, 0 };
+	struct rds_tags t = { NULL, 0 };
+	xmlDoc *doc = NULL;
+	enum rr_err e;
+
+	memset(out, 0, sizeof(*out));
+	aws_params_add(&p, "ResourceName", arn);
+	if ((e = aws_query(c, &doc, AWS_SVC_RDS, "ListTagsForResource",
+	    &p)) != RR_OK)
+		goto out;
+	parse_tags(&t, aws_xml_find(xmlDocGetRootElement(doc), "TagList"));
+	*out = t;
+	memset(&t, 0, sizeof(t));	/* transferred */
+out:
+	rds_tags_release(&t);
+	xmlFreeDoc(doc);
+	aws_params_release(&p);
+	return e;
+}
+
+enum rr_err
+rds_create_parameter_group(struct aws_client *c, const char *name,
+    const char *family, const char *description,
+    const struct rds_tags *tags)
+{
+	struct aws_params p = { NULL, 0 };
+
+	aws_params_add(&p, "DBParameterGroupName", name);
+	aws_params_add(&p, "DBParameterGroupFamily", family);
+	aws_params_add(&p, "Description", description);
+	add_tags(&p, tags);
+	return call(c, "CreateDBParameterGroup", &p, NULL);
+}
+
+enum rr_err
+rds_describe_parameter_group(struct aws_client *c, char **family,
+    const char *name)
+{
+	struct aws_params p = { NULL, 0 };
+	xmlDoc *doc = NULL;
+	xmlNode *n;
+	enum rr_err e;
+
+	*family = NULL;
+	aws_params_add(&p, "DBParameterGroupName", name);
+	e = aws_query(c, &doc, AWS_SVC_RDS, "DescribeDBParameterGroups", &p);
+	if ((e = aws_not_found_if(c, e, "DBParameterGroupNotFound")) != RR_OK)
+		goto out;
+	n = aws_xml_find(xmlDocGetRootElement(doc), "DBParameterGroup");
+	if (n == NULL) {
+		e = rr_seterr(RR_ERR_NOT_FOUND, "rds parameter group '%s' not "
+		    "found (empty reply)", name);
+		goto out;
+	}
+	*family = aws_xml_text(n, "DBParameterGroupFamily");
+	if (*family == NULL)
+		*family = xstrdup("");
+out:
+	xmlFreeDoc(doc);
+	aws_params_release(&p);
+	return e;
+}
+
+enum rr_err
+rds_describe_parameters(struct aws_client *c, struct rds_parameters *out,
+    const char *name, const char *source)
+{
+	struct rds_parameters r = { NULL, 0 };
+	char *marker = NULL;
+	enum rr_err e;
+
+	memset(out, 0, sizeof(*out));
+	do {
+		struct aws_params p = { NULL, 0 };
+		xmlDoc *doc = NULL;
+		xmlNode *res, *m;
+
+		aws_params_add(&p, "DBParameterGroupName", name);
+		if (source != NULL)
+			aws_params_add(&p, "Source", source);
+		aws_params_add(&p, "MaxRecords", "100");
+		if (marker != NULL)
+			aws_params_add(&p, "Marker", marker);
+		e = aws_query(c, &doc, AWS_SVC_RDS, "DescribeDBParameters", &p);
+		e = aws_not_found_if(c, e, "DBParameterGroupNotFound");
+		aws_params_release(&p);
+		free(marker);
+		marker = NULL;
+		if (e != RR_OK)
+			goto out;
+		res = aws_xml_find(xmlDocGetRootElement(doc),
+		    "DescribeDBParametersResult");
+		for (m = aws_xml_child(aws_xml_child(res, "Parameters"),
+		    "Parameter"); m != NULL; m = aws_xml_next(m, "Parameter")) {
+			struct rds_parameter *q;
+
+			r.v = xreallocarray(r.v, r.n + 1, sizeof(*r.v));
+			q = &r.v[r.n++];
+			q->name = aws_xml_text(m, "ParameterName");
+			q->value = aws_xml_text(m, "ParameterValue");
+			q->apply_type = aws_xml_text(m, "ApplyType");
+			q->apply_method = aws_xml_text(m, "ApplyMethod");
+			q->source = aws_xml_text(m, "Source");
+		}
+		marker = aws_xml_text(res, "Marker");
+		if (marker != NULL && *marker == '\0') {
+			free(marker);
+			marker = NULL;
+		}
+		xmlFreeDoc(doc);
+	} while (marker != NULL);
+	*out = r;
+	memset(&r, 0, sizeof(r));	/* transferred */
+	e = RR_OK;
+out:
+	free(marker);
+	rds_parameters_release(&r);
+	return e;
+}
+
+void
+rds_parameters_release(struct rds_parameters *p)
+{
+	size_t i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->n; i++) {
+		free(p->v[i].name);
+		free(p->v[i].value);
+		free(p->v[i].apply_type);
+		free(p->v[i].apply_method);
+		free(p->v[i].source);
+	}
+	free(p->v);
+	p->v = NULL;
+	p->n = 0;
+}
+
+enum rr_err
+rds_modify_parameter_group(struct aws_client *c, const char *name,
+    const struct rds_parameter *params, size_t n)
+{
+	size_t i, k;
+	enum rr_err e = RR_OK;
+
+	for (i = 0; i < n && e == RR_OK; i += PARAMS_PER_CALL) {
+		struct aws_params p = { NULL, 0 };
+
+		aws_params_add(&p, "DBParameterGroupName", name);
+		for (k = 0; k < PARAMS_PER_CALL && i + k < n; k++) {
+			const struct rds_parameter *q = &params[i + k];
+
+			aws_params_addf(&p, q->name,
+			    "Parameters.Parameter.%zu.ParameterName", k + 1);
+			aws_params_addf(&p, q->value ? q->value : "",
+			    "Parameters.Parameter.%zu.ParameterValue", k + 1);
+			aws_params_addf(&p, q->apply_method ? q->apply_method :
+			    "pending-reboot",
+			    "Parameters.Parameter.%zu.ApplyMethod", k + 1);
+		}
+		e = call(c, "ModifyDBParameterGroup", &p,
+		    "DBParameterGroupNotFound");
+	}
+	return e;
+}
