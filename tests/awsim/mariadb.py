@@ -398,6 +398,19 @@ def _normalize_params(params):
     return out
 
 
+def _canonical(value):
+    """Comparable form of a variable value: booleans, sizes with K/M/G."""
+    v = ("" if value is None else str(value)).strip().upper()
+    if v in ("1", "ON", "TRUE", "YES"):
+        return "ON"
+    if v in ("0", "OFF", "FALSE", "NO"):
+        return "OFF"
+    m = re.fullmatch(r"([0-9]+)([KMGT])", v)
+    if m:
+        return str(int(m.group(1)) * 1024 ** ("KMGT".index(m.group(2)) + 1))
+    return v
+
+
 def _tail(path, start=0, limit=3000):
     try:
         with open(path, "rb") as f:
@@ -682,7 +695,8 @@ class Server:
             digest = hashlib.sha1(self.root_dir.encode()).hexdigest()[:16]
             self.socket = os.path.join(tempfile.gettempdir(), "awsim-mdb-%s.sock" % digest)
         self._proc = None
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()          # process state and config
+        self._backup_lock = threading.Lock()    # one mariadb-backup at a time
 
     def __repr__(self):
         return "<mariadb.Server %s:%d id=%d pid=%s>" % (self.ip, self.port, self.server_id, self.pid)
@@ -996,6 +1010,10 @@ class Server:
     def _backup(self, target, extra=(), progress=None):
         """mariadb-backup --backup then --prepare into target (must not exist
         or be empty). Reports 0..95 through progress."""
+        with self._backup_lock:     # BACKUP STAGE admits one backup per server
+            self._backup_locked(target, extra, progress)
+
+    def _backup_locked(self, target, extra, progress):
         total = max(1, _tree_size(self.datadir, skip=_is_log_file))
         # --log-copy-interval: the redo log copier polls every 1 s by default,
         # which alone costs ~1 s per backup.
@@ -1074,8 +1092,9 @@ class Server:
 
     def apply_parameters(self, params):
         """Apply parameter-group values: dynamic ones now with SET GLOBAL, all
-        written to my.cnf. Returns the names that need a reboot (static).
-        Unknown names raise MariaDBError before anything is applied."""
+        written to my.cnf. Returns the names that need a reboot: static ones
+        whose running value differs. Unknown names raise MariaDBError before
+        anything is applied; a stopped server just gets the new my.cnf."""
         params = _normalize_params(params)
         with self._lock:
             if not self.is_running():
@@ -1085,18 +1104,23 @@ class Server:
             info = {}
             for name in params:
                 rows = self._query([(
-                    "SELECT READ_ONLY, VARIABLE_SCOPE FROM information_schema.SYSTEM_VARIABLES "
+                    "SELECT READ_ONLY, VARIABLE_SCOPE, GLOBAL_VALUE "
+                    "FROM information_schema.SYSTEM_VARIABLES "
                     "WHERE VARIABLE_NAME = %s", (name.upper(),))])
                 if not rows:
                     raise MariaDBError("unknown parameter %s" % name, 1193)
                 if rows[0][1] == "SESSION ONLY":
                     raise MariaDBError("%s is not a global variable" % name, 1228)
-                info[name] = rows[0][0] == "YES"
+                info[name] = (rows[0][0] == "YES", rows[0][2])
             static = []
             try:
                 for name, value in params.items():
-                    if info[name]:
-                        static.append(name)
+                    read_only, current = info[name]
+                    if read_only:
+                        # Static: takes effect at the next start; a reboot is
+                        # needed only if the running value differs.
+                        if _canonical(current) != _canonical(value):
+                            static.append(name)
                     else:
                         if re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value):
                             literal = value

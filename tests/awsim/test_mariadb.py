@@ -174,7 +174,11 @@ class MariaDBBackendTest(unittest.TestCase):
 
         # Dynamic vs static parameters; unknown names are refused.
         static = src.apply_parameters({"max_connections": "120", "performance_schema": "OFF"})
+        self.assertEqual(static, [])            # static, but already the running value
+        static = src.apply_parameters({"performance_schema": "1", "wait_timeout": "600"})
         self.assertEqual(static, ["performance_schema"])
+        self.assertEqual(src.sql("SELECT @@GLOBAL.wait_timeout")[0][0], 600)
+        self.assertEqual(src.apply_parameters({"performance_schema": "0"}), [])
         self.assertEqual(src.sql("SELECT @@GLOBAL.max_connections")[0][0], 120)
         with self.assertRaises(mariadb.MariaDBError):
             src.apply_parameters({"no_such_variable": "1"})
@@ -354,12 +358,42 @@ class MariaDBBackendTest(unittest.TestCase):
         t_m.rows("INSERT INTO app.items (v) VALUES ('on target')")
         src.apply_parameters({"read_only": "0"})
 
+        # No password in any error log; ours are not in the binary logs either.
+        with open(os.path.join(src.root_dir, "repl.pw")) as f:
+            internal_pw = f.read().strip()
+        secrets_ = [self.master_pw.encode(), internal_pw.encode(), repl_pw.encode()]
+        for srv in (src, replica, target):
+            with open(srv.error_log, "rb") as f:
+                log = f.read()
+            for secret in secrets_:
+                self.assertNotIn(secret, log, srv.error_log)
+            for name in os.listdir(srv.datadir):
+                if name.startswith("mysql-bin-changelog.0"):
+                    with open(os.path.join(srv.datadir, name), "rb") as f:
+                        data = f.read()
+                    self.assertNotIn(self.master_pw.encode(), data)
+                    self.assertNotIn(internal_pw.encode(), data)
+
         # A restored target keeps no replication across a restart.
         target.restart()
         self.assertIsNone(target.replica_status())
         # The replica resumes replication after a restart, as on RDS.
         replica.restart()
         wait_for(lambda: content(replica) == content(src), what="replica resumed")
+
+        # A cold copy of a stopped replica carries master.info; the restore
+        # must still end up with no replication, also after a restart.
+        replica.stop()
+        cold = os.path.join(self.tmp, "snap-replica-cold")
+        replica.snapshot(cold)
+        self.assertTrue(os.path.exists(os.path.join(cold, "master.info")))
+        cold_target = mariadb.Server.restore(cold, os.path.join(self.tmp, "cold-target"),
+                                             ip(8), PORT, 8, binlog=False)
+        self.assertIsNone(cold_target.replica_status())
+        cold_target.restart()
+        self.assertIsNone(cold_target.replica_status())
+        cold_target.remove()
+        replica.start()
 
         # start_replication_until stops at an exact position.
         r = self.client(replica)
