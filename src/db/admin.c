@@ -104,7 +104,12 @@ db_create_repl_user(struct db *db, const char *user, const char *host_pattern,
 	if ((err = db_user_exists(db, user, host_pattern, &exists)) != RR_OK)
 		return err;
 	acct = account(db, user, host_pattern);
-	verb = exists ? "ALTER" : "CREATE";
+	/*
+	 * IF NOT EXISTS: the statement reaches the target through the
+	 * source's binlog, and must not stop replication where the user
+	 * came with the snapshot.
+	 */
+	verb = exists ? "ALTER USER" : "CREATE USER IF NOT EXISTS";
 
 	/* The literal: the hash (MariaDB) or the escaped clear text. */
 	lit = db_secure_alloc(2 * password_len + 64);
@@ -117,9 +122,9 @@ db_create_repl_user(struct db *db, const char *user, const char *host_pattern,
 		goto out;
 	cap = strlen(acct) + strlen(lit) + 128;
 	sql = db_secure_alloc(cap);
-	n = snprintf(sql, cap, "%s USER %s IDENTIFIED BY %s'%s' REQUIRE %s",
+	n = snprintf(sql, cap, "%s %s IDENTIFIED BY %s'%s' REQUIRE %s",
 	    verb, acct, hashed ? "PASSWORD " : "", lit, req);
-	shown = xasprintf("%s USER %s IDENTIFIED BY %s'<redacted>' REQUIRE %s",
+	shown = xasprintf("%s %s IDENTIFIED BY %s'<redacted>' REQUIRE %s",
 	    verb, acct, hashed ? "PASSWORD " : "", req);
 	if ((err = db_query(db, sql, (size_t)n, shown, lit, strlen(lit),
 	    NULL)) != RR_OK)

@@ -274,6 +274,12 @@ main(void)
 	ok(exec_ok(src, "INSERT INTO t1.a VALUES (4,'four'),(5,'five')"),
 	    "writes after the position");
 
+	/* The user came with the snapshot: the replicated CREATE USER must
+	 * not stop replication. */
+	ok(db_create_repl_user(rep, REPL_USER, REPL_HOST, repl_pw,
+	    strlen(repl_pw), 0) == RR_OK, "replication user already on the "
+	    "replica");
+
 	/* replication user */
 	ok(db_create_repl_user(src, REPL_USER, REPL_HOST, repl_pw,
 	    strlen(repl_pw), 1) == RR_OK, "replication user created");
@@ -304,6 +310,11 @@ main(void)
 	    "writes after replication started");
 	ok(wait_same_rows(src, rep), "replica has every row and value");
 
+	v = select_str(rep, "SHOW GRANTS FOR '" REPL_USER "'@'" REPL_HOST "'");
+	ok(v && strstr(v, "REQUIRE SSL"), "the user's statements replicated "
+	    "without error (REQUIRE SSL on the replica)");
+	free(v);
+	v = NULL;
 	free(file);
 	file = NULL;
 	ok(db_binlog_status(src, &file, &pos) == RR_OK, "source position");
@@ -437,6 +448,11 @@ main(void)
 	    !exists, "user gone");
 	ok(db_drop_user(src, REPL_USER, REPL_HOST) == RR_OK,
 	    "drop again is fine");
+	ok(db_user_exists(rep, REPL_USER, REPL_HOST, &exists) == RR_OK &&
+	    exists, "the replica keeps its copy of the user after the reset "
+	    "(drop it there too)");
+	ok(db_drop_user(rep, REPL_USER, REPL_HOST) == RR_OK,
+	    "dropped on the replica");
 	ok(exec_ok(src, "SELECT 1") && exec_ok(rep, "SELECT 1"),
 	    "connections usable after every CALL");
 out:
