@@ -55,6 +55,7 @@ Notes for callers:
 """
 
 import atexit
+import functools
 import hashlib
 import os
 import re
@@ -336,6 +337,22 @@ class MariaDBError(Exception):
     def __init__(self, message, errno=None):
         super().__init__(message)
         self.errno = errno
+
+
+def _errors_as_mariadb(func):
+    """Callers catch MariaDBError only: file-system and driver errors become one."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except MariaDBError:
+            raise
+        except OSError as exc:
+            raise MariaDBError("%s: %s" % (func.__name__, exc)) from exc
+        except pymysql.MySQLError as exc:
+            raise MariaDBError("%s: %s" % (func.__name__, exc),
+                               exc.args[0] if exc.args else None) from exc
+    return wrapper
 
 
 # ---------------------------------------------------------------------------
@@ -747,6 +764,7 @@ class Server:
         proc = self._proc
         return proc is not None and proc.poll() is None
 
+    @_errors_as_mariadb
     def start(self, _extra_args=()):
         """Start a stopped server (same data); no-op if running."""
         with self._lock:
@@ -809,6 +827,7 @@ class Server:
             self.stop()
             self.start()
 
+    @_errors_as_mariadb
     def remove(self):
         """stop() and delete root_dir."""
         self.stop()
@@ -870,6 +889,7 @@ class Server:
 
     # -- accounts --------------------------------------------------------------
 
+    @_errors_as_mariadb
     def set_master_password(self, user, password):
         """(Re)create the master user with this password and RDS's grants, as
         ModifyDBInstance MasterUserPassword does (it also restores privileges)."""
@@ -903,6 +923,7 @@ class Server:
 
     # -- lifecycle -------------------------------------------------------------
 
+    @_errors_as_mariadb
     def create(self, master_user, master_password, binlog, params=None):
         """Fresh instance with the master user and the rds_* procedures;
         returns once it accepts connections."""
@@ -932,10 +953,17 @@ class Server:
                     conn.close()
             self.set_master_password(master_user, master_password)
         except BaseException:
-            self.stop()
+            self._abandon()
             raise
 
+    def _abandon(self):
+        """After a failed create/restore: no process, no half-made datadir
+        (error.log stays for diagnosis), so the same root can be retried."""
+        self.stop()
+        shutil.rmtree(self.datadir, ignore_errors=True)
+
     @classmethod
+    @_errors_as_mariadb
     def restore(cls, snapshot_dir, root_dir, ip, port, server_id, binlog, params=None):
         """New server from a snapshot; replication configuration removed."""
         if not os.path.isdir(snapshot_dir):
@@ -944,15 +972,15 @@ class Server:
         srv.binlog = bool(binlog)
         srv.params = _normalize_params(params)
         _claim_dir(srv.datadir)
-        srv._prepare_root()
-        shutil.copytree(snapshot_dir, srv.datadir, symlinks=True)
-        _strip_backup_meta(srv.datadir)
         try:
+            srv._prepare_root()
+            shutil.copytree(snapshot_dir, srv.datadir, symlinks=True)
+            _strip_backup_meta(srv.datadir)
             # A copy of a replica may carry master.info: do not let it connect.
             srv.start(["--skip-slave-start"])
             srv._reset_replication()
         except BaseException:
-            srv.stop()
+            srv._abandon()
             raise
         return srv
 
@@ -971,6 +999,7 @@ class Server:
     def _conn_name(name):
         return "'" + name.replace("\\", "\\\\").replace("'", "\\'") + "'" if name else ""
 
+    @_errors_as_mariadb
     def create_replica(self, root_dir, ip, port, server_id, params=None):
         """A read replica of self, from a mariadb-backup copy of the running
         self (no downtime), replicating at the copy's binlog coordinates."""
@@ -984,9 +1013,10 @@ class Server:
         rep.params = dict({"read_only": "ON"}, **user_params)
         _claim_dir(rep.datadir)
         password = self._repl_password()
-        rep._prepare_root()
         staging = os.path.join(rep.root_dir, "backup.tmp")
         try:
+            rep._prepare_root()
+            shutil.rmtree(staging, ignore_errors=True)
             self._backup(staging)
             log_file, log_pos = _read_binlog_info(staging)
             os.rename(staging, rep.datadir)
@@ -1000,7 +1030,7 @@ class Server:
                 ("START SLAVE", None),
             ])
         except BaseException:
-            rep.stop()
+            rep._abandon()
             shutil.rmtree(staging, ignore_errors=True)
             raise
         return rep
@@ -1050,6 +1080,7 @@ class Server:
               "--prepare", "--target-dir=" + target], "mariadb-backup --prepare")
         report(95)
 
+    @_errors_as_mariadb
     def snapshot(self, dest_dir, progress=None):
         """Physical copy into dest_dir (absent or empty): mariadb-backup
         --backup and --prepare of a running server; of a replica with
@@ -1082,6 +1113,7 @@ class Server:
 
     # -- configuration changes -------------------------------------------------
 
+    @_errors_as_mariadb
     def set_binlog(self, enabled):
         """Turn log_bin on or off; restarts a running server."""
         with self._lock:
@@ -1090,6 +1122,7 @@ class Server:
             if self.is_running():
                 self.restart()
 
+    @_errors_as_mariadb
     def apply_parameters(self, params):
         """Apply parameter-group values: dynamic ones now with SET GLOBAL, all
         written to my.cnf. Returns the names that need a reboot: static ones
