@@ -7,8 +7,9 @@
  * express (tests/desired/refused/ lists them): the source and the target
  * and the target's derived names must all differ, an ARN's region must be
  * spec.region, the replication user must not be the admin user, no window
- * range may be empty, no string may hold a NUL, and the objects of a file
- * must have distinct names and targets.
+ * range may be empty, no string may hold a NUL, the objects of a file must
+ * have distinct names, targets and sources, and the schema's reserved
+ * credentials.admin.secretsManagerArn is refused as not supported yet.
  *
  * YAML: one object per document; a file may hold several ("---").  Scalars
  * resolve as in YAML 1.2's core schema, restricted: an unquoted

@@ -3,6 +3,8 @@
 
     /usr/bin/python3 src/desired/gen-keys.py schemas/desired-v1.schema.json \
         > src/desired/desired-keys.c
+    /usr/bin/python3 src/desired/gen-keys.py --markdown \
+        schemas/desired-v1.schema.json > doc/desired-v1.md
 
 The schema is the truth.  This script walks it (resolving local $refs, with
 the sibling keywords of a $ref applied on top, as draft 2020-12 does) and
@@ -108,7 +110,8 @@ class Gen:
                "flags": "DK_REQUIRED" if required else "0",
                "min": 0, "max": 0, "min_len": 0, "max_len": 0,
                "pattern": None, "what": node.get("title"),
-               "enums": "NULL", "def": None, "field": None, "conv": "NONE"}
+               "enums": "NULL", "def": None, "field": None, "conv": "NONE",
+               "desc": node.get("description", ""), "values": None}
         self.rows.append(row)
         typ = node.get("type")
         if "description" not in node and path != "":
@@ -136,6 +139,7 @@ class Gen:
             row["type"] = "DK_ENUM"
             ename = "e_" + path.replace(".", "_")
             self.enums.append((ename, node["enum"]))
+            row["values"] = node["enum"]
             row["enums"] = ename
             if conv not in ("ENUM", "NONE"):
                 die("%s: an enum is stored with ENUM" % path)
@@ -240,9 +244,44 @@ class Gen:
         w("};\n\nconst size_t desired_nkeys = %d;\n" % len(self.rows))
 
 
+def markdown(g, root, out):
+    """The reference of the format, from the schema's descriptions."""
+    w = out.write
+    w("<!-- Generated from schemas/desired-v1.schema.json by "
+      "src/desired/gen-keys.py --markdown; do not edit. -->\n")
+    w("# %s\n\n%s\n\n" % (root.get("title", ""), root.get("description")))
+    w("| key | type | required | default | description |\n")
+    w("|---|---|---|---|---|\n")
+    kinds = {"DK_OBJECT": "mapping", "DK_STRING": "string",
+             "DK_ENUM": "string", "DK_INT": "integer", "DK_BOOL": "boolean",
+             "DK_UNSUPPORTED": "reserved"}
+    for r in g.rows[1:]:
+        typ = kinds[r["type"]]
+        notes = []
+        if r["type"] == "DK_INT":
+            typ += " %d..%d" % (r["min"], r["max"])
+        if r["values"]:
+            typ += ": " + " \\| ".join("`%s`" % v for v in r["values"])
+        if r["what"] and r["type"] == "DK_STRING":
+            notes.append(r["what"][0].upper() + r["what"][1:] + ".")
+        if r["max_len"] and r["type"] == "DK_STRING":
+            notes.append("At most %d characters." % r["max_len"])
+        if r["type"] == "DK_UNSUPPORTED":
+            notes.append(r["what"] + ".")
+        desc = " ".join([r["desc"]] + notes).replace("|", "\\|")
+        w("| `%s` | %s | %s | %s | %s |\n" % (
+            r["path"], typ, "yes" if "REQUIRED" in r["flags"] else "",
+            "`%s`" % r["def"] if r["def"] is not None else "", desc))
+
+
 def main():
-    if len(sys.argv) != 2:
-        die("usage: gen-keys.py SCHEMA > desired-keys.c")
+    args = sys.argv[1:]
+    md = args[:1] == ["--markdown"]
+    if md:
+        args = args[1:]
+    if len(args) != 1:
+        die("usage: gen-keys.py [--markdown] SCHEMA > desired-keys.c")
+    sys.argv[1:] = args
     with open(sys.argv[1], encoding="utf-8") as f:
         root = json.load(f)
     g = Gen(root)
@@ -254,7 +293,10 @@ def main():
     missing = set(FIELDS) - g.seen
     if missing:
         die("FIELDS names keys the schema lacks: " + ", ".join(sorted(missing)))
-    g.emit(sys.stdout)
+    if md:
+        markdown(g, root, sys.stdout)
+    else:
+        g.emit(sys.stdout)
 
 
 if __name__ == "__main__":
