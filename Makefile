@@ -34,18 +34,21 @@ LIB_OBJ	 := $(LIB_SRC:%.c=$(O)/%.o)
 LIB_SOBJ := $(LIB_SRC:%.c=$(S)/%.o)
 TESTS	 := $(TEST_SRC:tests/unit/%.c=$(S)/tests/%)
 
-.PHONY: all check unit test-awsim test-e2e demo bench install lint clean
+.PHONY: all check deps unit test-awsim test-desired test-secret test-db test-aws \
+	test-e2e demo bench install lint clean
 all: rdsreconcile
 
 rdsreconcile: $(LIB_OBJ) $(O)/src/main.o
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(O)/%.o: %.c $(wildcard include/*.h)
+HDRS	:= $(wildcard include/*.h src/*/*.h)
+
+$(O)/%.o: %.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # Sanitizer build: the binary the tests drive, and the unit tests.
-$(S)/%.o: %.c $(wildcard include/*.h)
+$(S)/%.o: %.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(SAN) -O1 -c -o $@ $<
 
@@ -56,18 +59,38 @@ $(S)/tests/%: $(S)/tests/unit/%.o $(LIB_SOBJ)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
 
+# Installs only what is missing (Debian packages); a no-op when all is there.
+deps:
+	@contrib/install-deps
+
 unit: $(TESTS)
 	@tests/run-unit $(TESTS)
 
+# Each suite prints a closing "NAME: N passed, N failed" line.
 test-awsim:
 	tests/awsim/run-tests
 
-test-e2e: $(S)/rdsreconcile rdsreconcile
+test-desired: $(S)/rdsreconcile
+	RDSRECONCILE=$(CURDIR)/$(S)/rdsreconcile tests/desired/run
+
+test-secret: $(S)/rdsreconcile
+	RDSRECONCILE=$(CURDIR)/$(S)/rdsreconcile tests/secret/run
+
+test-db:
+	tests/db/run
+
+test-aws: $(S)/rdsreconcile
+	tests/aws/run
+
+test-e2e: $(S)/rdsreconcile
 	RDSRECONCILE=$(CURDIR)/$(S)/rdsreconcile tests/e2e/run
 
-check: unit test-awsim test-e2e
+check: deps
+	@$(MAKE) --no-print-directory unit test-desired test-secret test-db \
+		test-awsim test-e2e
+	@echo "check: all suites passed"
 
-demo: rdsreconcile
+demo: deps rdsreconcile
 	contrib/demo
 
 bench: rdsreconcile
