@@ -59,6 +59,10 @@ $(S)/tests/%: $(S)/tests/unit/%.o $(LIB_SOBJ)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
 
+# The desired-state key table is generated from the schema (the truth).
+src/desired/desired-keys.c: schemas/desired-v1.schema.json src/desired/gen-keys.py
+	/usr/bin/python3 src/desired/gen-keys.py schemas/desired-v1.schema.json > $@.tmp && mv $@.tmp $@
+
 # Installs only what is missing (Debian packages); a no-op when all is there.
 deps:
 	@contrib/install-deps
