@@ -1,0 +1,592 @@
+/*
+ * test-plan.c - the planner against the case table in tests/plan/.
+ *
+ * Each directory tests/plan/<case>/ (RDSR_PLAN_CASES overrides the path,
+ * relative to the repository root, where make unit runs) holds a desired
+ * file, an observation as JSON and the exact plan_all() output expected;
+ * tests/plan/README.md describes the format.  One TAP line per case; a
+ * difference is printed as a diff.  With UPDATE_EXPECTED=1 the expected
+ * files are rewritten from what the planner says (review them before
+ * committing: they are the safety case), except those marked with a
+ * "# FINDING" comment, which say what the planner should do.
+ *
+ * Then properties over every case's step list (deterministic, the cut-over
+ * order of DESIGN.md §2), the JSON form of struct observed and the binlog
+ * coordinate order.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
+
+#include "desired.h"
+#include "observe.h"
+#include "observed_json.h"
+#include "plan.h"
+#include "xmalloc.h"
+#include "tap.h"
+
+#define DEFAULT_CASES	"tests/plan"
+#define MAX_STEPS	40
+#define FRESH_CASE	"fresh-start"
+
+struct pcase {
+	char *name;
+	struct desired *d;
+	struct observed o;
+	struct step steps[MAX_STEPS];
+	size_t n;
+};
+
+static char *
+slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *s = NULL;
+	long n;
+
+	if (f == NULL)
+		goto out;
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) != 0)
+		goto out;
+	s = xmalloc((size_t)n + 1);
+	if (fread(s, 1, (size_t)n, f) != (size_t)n) {
+		free(s);
+		s = NULL;
+		goto out;
+	}
+	s[n] = '\0';
+out:
+	if (f != NULL)
+		fclose(f);
+	return s;
+}
+
+/* The line form of one step, as tests/plan/README.md describes it. */
+static void
+format_step(const struct step *s, char *buf, size_t size)
+{
+	char at[160] = "";
+
+	if (s->pos.file[0] != '\0')
+		snprintf(at, sizeof(at), " [at %s:%llu]", s->pos.file,
+		    (unsigned long long)s->pos.pos);
+	switch (s->kind) {
+	case STEP_ACT:
+		snprintf(buf, size, "%s act %s: %s%s", step_symbol(s),
+		    action_name(s->action), s->what, at);
+		break;
+	case STEP_WAIT:
+		snprintf(buf, size, "%s wait %s: %s%s", step_symbol(s),
+		    wait_name(s->wait), s->what, at);
+		break;
+	case STEP_GATE:
+		snprintf(buf, size, "%s gate %s: %s%s", step_symbol(s),
+		    wait_name(s->wait), s->what, at);
+		break;
+	case STEP_BLOCKED:
+		snprintf(buf, size, "%s blocked: %s%s", step_symbol(s),
+		    s->what, at);
+		break;
+	case STEP_CONVERGED:
+		snprintf(buf, size, "%s converged: %s%s", step_symbol(s),
+		    s->what, at);
+		break;
+	}
+}
+
+/* Lines of text (modified in place); comment lines ("#") skipped when
+ * comments is NULL, else collected there. */
+static size_t
+split_lines(char *text, char **lines, size_t max, char **comments,
+    size_t *ncomments)
+{
+	size_t n = 0;
+	char *p = text, *nl;
+
+	while (*p != '\0') {
+		if ((nl = strchr(p, '\n')) != NULL)
+			*nl = '\0';
+		if (p[0] == '#') {
+			if (comments != NULL && *ncomments < max)
+				comments[(*ncomments)++] = p;
+		} else if (n < max)
+			lines[n++] = p;
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+	return n;
+}
+
+/* A line diff of want against got (longest common subsequence). */
+static void
+print_diff(char **want, size_t nw, char **got, size_t ng)
+{
+	size_t i, j, *lcs = xcalloc((nw + 1) * (ng + 1), sizeof(*lcs));
+
+#define LCS(a, b) lcs[(a) * (ng + 1) + (b)]
+	for (i = nw; i-- > 0;)
+		for (j = ng; j-- > 0;)
+			LCS(i, j) = strcmp(want[i], got[j]) == 0 ?
+			    LCS(i + 1, j + 1) + 1 :
+			    (LCS(i + 1, j) > LCS(i, j + 1) ?
+			    LCS(i + 1, j) : LCS(i, j + 1));
+	printf("#   --- expected\n#   +++ plan_all\n");
+	i = j = 0;
+	while (i < nw || j < ng) {
+		if (i < nw && j < ng && strcmp(want[i], got[j]) == 0) {
+			printf("#      %s\n", want[i]);
+			i++, j++;
+		} else if (i < nw &&
+		    (j == ng || LCS(i + 1, j) >= LCS(i, j + 1)))
+			printf("#   -  %s\n", want[i++]);
+		else
+			printf("#   +  %s\n", got[j++]);
+	}
+#undef LCS
+	free(lcs);
+}
+
+/* Compare the case's steps with its expected file (or rewrite it). */
+static void
+check_case(const char *dir, struct pcase *c, int update)
+{
+	char *path = xasprintf("%s/%s/expected", dir, c->name), *text = NULL;
+	char *got[MAX_STEPS], *want[MAX_STEPS + 1], *comments[MAX_STEPS];
+	char lines[MAX_STEPS][600];
+	size_t i, nw, nc = 0;
+	int same, finding = 0;
+	FILE *f = NULL;
+
+	for (i = 0; i < c->n; i++) {
+		format_step(&c->steps[i], lines[i], sizeof(lines[i]));
+		got[i] = lines[i];
+	}
+	text = slurp(path);
+	if (text == NULL && !update) {
+		ok(0, c->name);
+		printf("#   cannot read %s\n", path);
+		goto out;
+	}
+	nw = text == NULL ? 0 : split_lines(text, want, MAX_STEPS + 1,
+	    comments, &nc);
+	same = nw == c->n;
+	for (i = 0; same && i < nw; i++)
+		same = strcmp(want[i], got[i]) == 0;
+	for (i = 0; i < nc; i++)
+		if (strncmp(comments[i], "# FINDING", 9) == 0)
+			finding = 1;
+	if (update && !same && finding) {
+		/* the expectation is what the planner should do */
+		ok(0, c->name);
+		printf("#   not updated: %s holds an open finding\n", path);
+		print_diff(want, nw, got, c->n);
+		goto out;
+	}
+	if (update && !same) {
+		if ((f = fopen(path, "w")) == NULL) {
+			ok(0, c->name);
+			printf("#   cannot write %s\n", path);
+			goto out;
+		}
+		for (i = 0; i < nc; i++)
+			fprintf(f, "%s\n", comments[i]);
+		for (i = 0; i < c->n; i++)
+			fprintf(f, "%s\n", got[i]);
+		ok(fclose(f) == 0, c->name);
+		f = NULL;
+		printf("#   updated %s\n", path);
+		goto out;
+	}
+	if (!ok(same, c->name))
+		print_diff(want, nw, got, c->n);
+out:
+	if (f != NULL)
+		fclose(f);
+	free(text);
+	free(path);
+}
+
+static int
+load_case(const char *dir, struct pcase *c)
+{
+	char *dpath = xasprintf("%s/%s/desired.yaml", dir, c->name);
+	char *opath = xasprintf("%s/%s/observed.json", dir, c->name);
+	int rc = -1;
+
+	if (desired_parse_file(dpath, &c->d, NULL) != RR_OK) {
+		ok(0, c->name);
+		printf("#   %s\n", rr_lasterr());
+		goto out;
+	}
+	if (observed_from_json(&c->o, opath) != RR_OK) {
+		ok(0, c->name);
+		printf("#   %s\n", rr_lasterr());
+		goto out;
+	}
+	rc = 0;
+out:
+	free(dpath);
+	free(opath);
+	return rc;
+}
+
+static int
+is_case_dir(const char *dir, const char *name)
+{
+	struct stat st;
+	char *p;
+	int r;
+
+	if (name[0] == '.')
+		return 0;
+	p = xasprintf("%s/%s", dir, name);
+	r = stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+	free(p);
+	return r;
+}
+
+static ssize_t
+index_of(const struct pcase *c, enum action a, size_t from)
+{
+	size_t i;
+
+	for (i = from; i < c->n; i++)
+		if (c->steps[i].kind == STEP_ACT && c->steps[i].action == a)
+			return (ssize_t)i;
+	return -1;
+}
+
+/* 1 when a occurs at some index before an occurrence of b. */
+static int
+occurs_before(const struct pcase *c, enum action a, enum action b)
+{
+	ssize_t i = index_of(c, a, 0);
+
+	return i >= 0 && index_of(c, b, (size_t)i + 1) >= 0;
+}
+
+static void
+check_properties(struct pcase *cases, size_t n)
+{
+	struct observed copy;
+	struct step s1, s2;
+	const struct pcase *fresh = NULL;
+	int det = 1, pure = 1, nostart = 1, alias = 1, fence = 1, fenced = 1;
+	size_t i;
+	ssize_t k, m;
+
+	for (i = 0; i < n; i++) {
+		struct pcase *c = &cases[i];
+		const char *phase = c->o.target.exists ? c->o.target.phase : "";
+
+		if (c->d == NULL)
+			continue;
+		if (strcmp(c->name, FRESH_CASE) == 0)
+			fresh = c;
+
+		/* plan_next: same input, same step; the input untouched */
+		copy = c->o;
+		plan_next(c->d, &c->o, &s1);
+		plan_next(c->d, &c->o, &s2);
+		if (memcmp(&s1, &s2, sizeof(s1)) != 0) {
+			det = 0;
+			printf("# %s: plan_next differs between calls\n",
+			    c->name);
+		}
+		if (memcmp(&copy, &c->o, sizeof(copy)) != 0) {
+			pure = 0;
+			printf("# %s: plan_next changed its input\n", c->name);
+		}
+
+		/* never replicate from the recorded position once the
+		 * cut-over has begun (no row applied twice) */
+		if (occurs_before(c, ACT_MARK_CUTOVER, ACT_START_REPLICATION) ||
+		    (index_of(c, ACT_START_REPLICATION, 0) >= 0 &&
+		    (strcmp(phase, PHASE_CUTOVER) == 0 ||
+		    strcmp(phase, PHASE_DONE) == 0))) {
+			nostart = 0;
+			printf("# %s: start-replication after the cut-over "
+			    "began\n", c->name);
+		}
+
+		/* the alias moves only after replication stopped at the
+		 * final position (when it was running at the start) */
+		k = index_of(c, ACT_SWITCH_ALIAS, 0);
+		m = index_of(c, ACT_STOP_REPLICATION, 0);
+		if (occurs_before(c, ACT_SWITCH_ALIAS, ACT_STOP_REPLICATION) ||
+		    (k >= 0 && c->o.tgtrepl.configured && (m < 0 || m > k))) {
+			alias = 0;
+			printf("# %s: switch-alias before stop-replication\n",
+			    c->name);
+		}
+
+		/* and only with the source fenced */
+		m = index_of(c, ACT_FENCE_SOURCE, 0);
+		if (k >= 0 && c->o.srcdb.read_only != TRI_YES &&
+		    c->o.source_pg_read_only != TRI_YES && (m < 0 || m > k)) {
+			fenced = 0;
+			printf("# %s: switch-alias without a fence\n", c->name);
+		}
+
+		/* the replication user is dropped while the source still
+		 * accepts account changes */
+		m = index_of(c, ACT_DROP_REPL_USER, 0);
+		k = index_of(c, ACT_FENCE_SOURCE, 0);
+		if (occurs_before(c, ACT_FENCE_SOURCE, ACT_DROP_REPL_USER) ||
+		    (k >= 0 && c->o.srcdb.repl_user_exists == TRI_YES &&
+		    (m < 0 || m > k))) {
+			fence = 0;
+			printf("# %s: fence-source before "
+			    "drop-replication-user\n", c->name);
+		}
+	}
+	ok(det, "plan_next is deterministic on every case");
+	ok(pure, "plan_next leaves its input unchanged on every case");
+	ok(fresh != NULL && fresh->n < MAX_STEPS &&
+	    fresh->steps[fresh->n - 1].kind == STEP_CONVERGED,
+	    "from " FRESH_CASE ", plan_all converges in fewer than 40 steps");
+	ok(nostart, "no start-replication after begin-cutover in any case");
+	ok(alias, "no switch-alias before stop-replication in any case");
+	ok(fenced, "no switch-alias before the source is fenced in any case");
+	ok(fence, "no fence-source before drop-replication-user in any case");
+}
+
+/* struct observed -> JSON -> struct observed gives it back, per case. */
+static void
+check_roundtrip(const struct pcase *cases, size_t n)
+{
+	struct observed back;
+	json_t *j;
+	size_t i;
+	int all = 1;
+
+	for (i = 0; i < n; i++) {
+		if (cases[i].d == NULL)
+			continue;
+		j = observed_to_json(&cases[i].o);
+		if (observed_from_json_value(&back, j, "roundtrip") != RR_OK ||
+		    memcmp(&back, &cases[i].o, sizeof(back)) != 0) {
+			all = 0;
+			printf("# %s: round trip differs (%s)\n",
+			    cases[i].name, rr_lasterr());
+		}
+		json_decref(j);
+	}
+	ok(all, "observed_to_json/observed_from_json_value round trip");
+}
+
+static enum rr_err
+from_text(struct observed *o, const char *text)
+{
+	json_error_t jerr;
+	json_t *j = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+	enum rr_err e;
+
+	if (j == NULL)
+		return rr_seterr(RR_ERR_PARSE, "%s", jerr.text);
+	e = observed_from_json_value(o, j, "t.json");
+	json_decref(j);
+	return e;
+}
+
+#define REFUSED(text, msg, name)					\
+	do {								\
+		struct observed o_;					\
+		ok(from_text(&o_, (text)) == RR_ERR_PARSE, name);	\
+		is_str(rr_lasterr(), (msg), name " (message)");		\
+	} while (0)
+
+static void
+check_json(void)
+{
+	struct observed o;
+	json_t *j;
+	char *s;
+
+	ok(from_text(&o, "{}") == RR_OK, "json: {} is an observation");
+	ok(o.now == 0 && !o.source.exists && o.srcdb.reachable == TRI_UNKNOWN &&
+	    o.tgtrepl.read_only == TRI_UNKNOWN &&
+	    o.target_pg_read_only == TRI_UNKNOWN &&
+	    o.tgtrepl.seconds_behind == -1 &&
+	    o.srcdb.binlog_retention_hours == -1 && o.record.ttl == 0,
+	    "json: defaults (tri unknown, NULL numbers -1)");
+
+	ok(from_text(&o, "{\"now\": \"2026-11-22T04:00:00Z\", "
+	    "\"source\": {\"sg_ids\": [\"sg-b\", \"sg-a\"], "
+	    "\"tagged_pos\": {\"file\": \"bin.000003\", \"pos\": 1234}}, "
+	    "\"srcdb\": {\"reachable\": true, \"log_bin\": \"no\", "
+	    "\"read_only\": null}}") == RR_OK &&
+	    o.now == 1795320000 && o.source.n_sg == 2 &&
+	    strcmp(o.source.sg_ids[0], "sg-a") == 0 &&
+	    strcmp(o.source.tagged_pos.file, "bin.000003") == 0 &&
+	    o.source.tagged_pos.pos == 1234 &&
+	    o.srcdb.reachable == TRI_YES && o.srcdb.log_bin == TRI_NO &&
+	    o.srcdb.read_only == TRI_UNKNOWN,
+	    "json: time, sorted sg_ids, positions, tri forms");
+	ok(from_text(&o, "{\"now\": 1795320000}") == RR_OK &&
+	    o.now == 1795320000, "json: now as epoch seconds");
+	j = observed_to_json(&o);
+	s = json_dumps(json_object_get(j, "now"), JSON_ENCODE_ANY);
+	is_str(s, "\"2026-11-22T04:00:00Z\"", "json: now written in UTC");
+	free(s);
+	s = json_dumps(json_object_get(json_object_get(j, "tgtrepl"),
+	    "read_only"), JSON_ENCODE_ANY);
+	is_str(s, "\"unknown\"", "json: tri written as a word");
+	free(s);
+	json_decref(j);
+
+	REFUSED("{\"source\": {\"statu\": \"available\"}}",
+	    "t.json: unknown key 'source.statu'", "json: misspelt key");
+	REFUSED("{\"srcdb\": {\"binlog\": {\"poss\": 4}}}",
+	    "t.json: unknown key 'srcdb.binlog.poss'", "json: nested key");
+	REFUSED("{\"sourc\": {}}", "t.json: unknown key 'sourc'",
+	    "json: top-level key");
+	REFUSED("{\"source\": {\"exists\": 1}}",
+	    "t.json: source.exists: expected true or false", "json: bool");
+	REFUSED("{\"srcdb\": {\"binlog\": {\"pos\": -1}}}",
+	    "t.json: srcdb.binlog.pos: expected an integer >= 0",
+	    "json: negative position");
+	REFUSED("{\"srcdb\": {\"log_bin\": \"on\"}}",
+	    "t.json: srcdb.log_bin: expected \"yes\", \"no\" or \"unknown\"",
+	    "json: tri");
+	REFUSED("{\"now\": \"2026-11-22 04:00\"}",
+	    "t.json: now: expected epoch seconds or \"YYYY-MM-DDTHH:MM:SSZ\"",
+	    "json: time");
+	REFUSED("{\"key\": {\"state\": "
+	    "\"EnabledEnabledEnabledEnabledEnabled\"}}",
+	    "t.json: key.state: 'EnabledEnabledEnabledEnabledEnabled...' is "
+	    "longer than 31 bytes", "json: string too long");
+	REFUSED("{\"temp\": []}", "t.json: temp: expected an object",
+	    "json: object expected");
+	ok(from_text(&o, "{\"source\": {\"status\": \"a\", "
+	    "\"status\": \"b\"}}") != RR_OK, "json: duplicate key refused");
+	ok(observed_from_json(&o, "/nonexistent/observed.json") == RR_ERR_IO,
+	    "json: missing file is RR_ERR_IO");
+}
+
+static int
+pos_cmp(const char *fa, unsigned long long pa, const char *fb,
+    unsigned long long pb)
+{
+	struct binlog_pos a, b;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	snprintf(a.file, sizeof(a.file), "%s", fa);
+	snprintf(b.file, sizeof(b.file), "%s", fb);
+	a.pos = pa;
+	b.pos = pb;
+	return binlog_pos_cmp(&a, &b);
+}
+
+static void
+check_binlog_pos(void)
+{
+	struct binlog_pos p;
+
+	ok(binlog_pos_parse(&p, "mysql-bin.000012", "4567") == 0 &&
+	    strcmp(p.file, "mysql-bin.000012") == 0 && p.pos == 4567,
+	    "binlog_pos_parse: file and position");
+	ok(binlog_pos_parse(&p, NULL, NULL) == 0 && p.file[0] == '\0' &&
+	    p.pos == 0, "binlog_pos_parse: NULL columns are unknown");
+	ok(binlog_pos_parse(&p, "f.1", "12x") == -1 &&
+	    binlog_pos_parse(&p, "f.1", "-1") == -1 &&
+	    binlog_pos_parse(&p, "f.1", "") == -1 &&
+	    binlog_pos_parse(&p, "f.1", "99999999999999999999999") == -1,
+	    "binlog_pos_parse: refuses a bad position");
+	ok(binlog_pos_parse(&p, "x.00000000000000000000000000000000000000000"
+	    "0000000000000000000000000000000000000000000000000000000000000000"
+	    "00000000000000000000000000000000000000000000000000000001", "4")
+	    == -1, "binlog_pos_parse: refuses a file name that does not fit");
+
+	ok(pos_cmp("mysql-bin.000003", 9000, "mysql-bin.000010", 4) < 0,
+	    "binlog_pos_cmp: numeric suffix first");
+	ok(pos_cmp("mysql-bin.999999", 9, "mysql-bin.1000000", 4) < 0,
+	    "binlog_pos_cmp: suffix compared as a number, not as text");
+	ok(pos_cmp("mysql-bin.000010", 4, "mysql-bin.000003", 9000) > 0,
+	    "binlog_pos_cmp: and the other way");
+	ok(pos_cmp("mysql-bin.000003", 120, "mysql-bin.000003", 120) == 0,
+	    "binlog_pos_cmp: equal");
+	ok(pos_cmp("mysql-bin.000003", 120, "mysql-bin.000003", 121) < 0,
+	    "binlog_pos_cmp: same file, by position");
+	ok(pos_cmp("a-bin.000003", 5, "b-bin.000003", 4) < 0,
+	    "binlog_pos_cmp: same number, by name");
+	ok(pos_cmp("binlog", 5, "binlog", 4) > 0 &&
+	    pos_cmp("binlog-a", 9, "binlog-b", 4) < 0,
+	    "binlog_pos_cmp: no numeric suffix, by name then position");
+	ok(pos_cmp("", 0, "mysql-bin.000001", 4) < 0,
+	    "binlog_pos_cmp: unknown is before any file");
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+main(void)
+{
+	const char *dir = getenv("RDSR_PLAN_CASES");
+	const char *up = getenv("UPDATE_EXPECTED");
+	int update = up != NULL && strcmp(up, "1") == 0;
+	struct pcase *cases = NULL;
+	char **names = NULL;
+	struct dirent *de;
+	DIR *dh;
+	size_t n = 0, cap = 0, i;
+
+	if (dir == NULL || dir[0] == '\0')
+		dir = DEFAULT_CASES;
+	if ((dh = opendir(dir)) == NULL) {
+		ok(0, "open the plan cases");
+		printf("#   cannot open %s (run from the repository root or "
+		    "set RDSR_PLAN_CASES)\n", dir);
+		return tap_done();
+	}
+	while ((de = readdir(dh)) != NULL) {
+		if (!is_case_dir(dir, de->d_name))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			names = xreallocarray(names, cap, sizeof(*names));
+		}
+		names[n++] = xstrdup(de->d_name);
+	}
+	closedir(dh);
+	if (n > 0)
+		qsort(names, n, sizeof(*names), cmp_names);
+	cases = xcalloc(n ? n : 1, sizeof(*cases));
+
+	for (i = 0; i < n; i++) {
+		struct pcase *c = &cases[i];
+
+		c->name = names[i];
+		if (load_case(dir, c) != 0) {
+			desired_free(c->d);
+			c->d = NULL;
+			continue;
+		}
+		c->n = plan_all(c->d, &c->o, c->steps, MAX_STEPS);
+		check_case(dir, c, update);
+	}
+	ok(n >= 25, "at least 25 plan cases");
+	check_properties(cases, n);
+	check_roundtrip(cases, n);
+	check_json();
+	check_binlog_pos();
+
+	for (i = 0; i < n; i++) {
+		desired_free(cases[i].d);
+		free(cases[i].name);
+	}
+	free(cases);
+	free(names);
+	return tap_done();
+}
