@@ -8,7 +8,9 @@ inside:
   documents, and nothing that overrides ``read_only`` (see MASTER_PRIVILEGES);
 * the ``mysql.rds_*`` stored procedures, ``SQL SECURITY DEFINER`` as
   root@localhost, plus the ``mysql.rds_configuration`` table;
-* binary logs named like RDS's (``mysql-bin-changelog.000001``), ROW format;
+* binary logs named like RDS's (``mysql-bin-changelog.000001``), ROW format
+  unless params say otherwise, log_slave_updates off;
+* TLS on every server (a self-signed certificate, so MASTER_SSL=1 works);
 * read replicas made from a physical copy (mariadb-backup) of the running
   source plus real binlog replication; snapshots are prepared mariadb-backup
   copies; a restore is a new server on a copy of a snapshot.
@@ -38,14 +40,21 @@ API (awsim.py codes against it)::
 Layout of root_dir: my.cnf, data/ (datadir; binlogs and relay logs live here),
 mysqld.sock, mysqld.pid, error.log, tls/ (self-signed cert and key),
 repl.pw (0600; password of the internal replication account, on sources).
+A root_dir so deep that the socket path would not fit in sun_path gets its
+socket in the temp directory instead (see Server.socket).
 
 Notes for callers:
 
 * Servers are child processes of the calling Python process; only servers
   started by this process are stopped by stop()/stop_all().
-* Passwords never appear in argv, the error log, the general log (never
-  enabled) or the binary log: accounts are created from password hashes with
-  sql_log_bin=0.
+* Errors of every kind (start failures, mariadb-backup, file system, SQL)
+  are raised as MariaDBError; .errno carries the server's error number.
+* Passwords this module handles never appear in argv, the error log, the
+  general log (never enabled) or the binary log: accounts are created from
+  password hashes with sql_log_bin=0. Beware that MariaDB itself writes a
+  client's ``CREATE USER ... IDENTIFIED BY 'plain'`` verbatim into the binary
+  log (``IDENTIFIED BY PASSWORD '*hash'`` avoids it), and keeps replication
+  passwords in plain text in the replica's master.info, as MySQL does.
 * Like RDS, a replica whose replication was stopped with rds_stop_replication
   starts replicating again when the server restarts (master.info remains);
   only rds_reset_external_master (RESET SLAVE ALL) ends it for good.
@@ -171,9 +180,10 @@ _RDS_OBJECTS = [
          SELECT name, value, description FROM mysql.rds_configuration ORDER BY name;
        END""",
 
-    # CHANGE MASTER takes only literals, so the statement is built as text;
-    # QUOTE() makes each string a safe literal, numbers go through typed
-    # parameters. MASTER_USE_GTID=no: file/position replication as on MySQL.
+    # CHANGE MASTER takes only literals, so the statement is built as text and
+    # run with EXECUTE IMMEDIATE (PREPARE + EXECUTE + DEALLOCATE in one; no
+    # session variable keeps the password). QUOTE() makes each string a safe
+    # literal, numbers go through typed parameters. MASTER_USE_GTID=no: file/position replication as on MySQL.
     # MASTER_CONNECT_RETRY=1 so a restarted source is found again quickly.
     """CREATE OR REPLACE DEFINER=`root`@`localhost` PROCEDURE mysql.rds_set_external_master(
          IN p_host VARCHAR(255), IN p_port INT UNSIGNED, IN p_user VARCHAR(128),
@@ -1086,7 +1096,9 @@ class Server:
         --backup and --prepare of a running server; of a replica with
         --slave-info and --safe-slave-backup, so the copy is consistent with
         its Relay_Master_Log_File/Exec_Master_Log_Pos (recorded in
-        mariadb_backup_slave_info). A stopped server is copied cold."""
+        xtrabackup_slave_info, read by snapshot_replica_position). A stopped
+        server is copied cold (then with master.info, and no recorded
+        position)."""
         _claim_dir(dest_dir)
         if not self.is_running():
             # Binlogs are not part of a snapshot; everything else is.
@@ -1155,7 +1167,10 @@ class Server:
                         if _canonical(current) != _canonical(value):
                             static.append(name)
                     else:
-                        if re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value):
+                        size = re.fullmatch(r"([0-9]+)([KMGT])", value.upper())
+                        if size:        # my.cnf takes 64M, SET GLOBAL only numbers
+                            literal = _canonical(value)
+                        elif re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value):
                             literal = value
                         else:
                             literal = pymysql.converters.escape_string(value)

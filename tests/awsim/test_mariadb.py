@@ -10,6 +10,7 @@ Servers bind 127.0.77.N:23306 and live in a temporary directory.
 import os
 import secrets
 import shutil
+import ssl
 import sys
 import tempfile
 import time
@@ -185,6 +186,19 @@ class MariaDBBackendTest(unittest.TestCase):
         with self.assertRaises(mariadb.MariaDBError):
             src.apply_parameters({"server_id": "9"})
 
+        # TLS is on (self-signed, unverified, as RDS's ssl_encryption=1 uses it).
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        tls = pymysql.connect(host=src.ip, port=src.port, user=MASTER, password=self.master_pw,
+                              ssl=ctx, connect_timeout=5)
+        try:
+            with tls.cursor() as cur:
+                cur.execute("SHOW SESSION STATUS LIKE 'Ssl_cipher'")
+                self.assertTrue(cur.fetchone()[1])
+        finally:
+            tls.close()
+
         # New master password: old one stops working.
         new_pw = secrets.token_urlsafe(16)
         src.set_master_password(MASTER, new_pw)
@@ -215,6 +229,23 @@ class MariaDBBackendTest(unittest.TestCase):
         m.rows("CALL mysql.rds_set_configuration('binlog retention hours', NULL)")
         conf = {r[0]: r[1] for r in m.rows("CALL mysql.rds_show_configuration()")}
         self.assertIsNone(conf["binlog retention hours"])
+
+        # Arguments are quoted safely into CHANGE MASTER (nothing is started).
+        host = "h', MASTER_HOST='evil"
+        password = "p'w\\\", x"
+        m.rows("CALL mysql.rds_set_external_master(%s, 3306, %s, %s, 'f.000001', 4, 0)",
+               (host, "u'\\", password))
+        st = self.source.replica_status()
+        self.assertEqual((st["Master_Host"], st["Master_User"], st["Master_Log_File"],
+                          st["Read_Master_Log_Pos"], st["Slave_IO_Running"]),
+                         (host, "u'\\", "f.000001", 4, "No"))
+        with open(os.path.join(self.source.datadir, "master.info")) as f:
+            self.assertIn(password + "\n", f.read())
+        self.assertEqual(
+            m.errno_of("CALL mysql.rds_set_external_master(NULL, 3306, 'u', 'p', 'f', 4, 0)"),
+            ER_SIGNAL_EXCEPTION)
+        m.rows("CALL mysql.rds_reset_external_master()")
+        self.assertIsNone(self.source.replica_status())
 
         # The procedures are root's, callable by the master user.
         procs = self.source.sql(
