@@ -10,7 +10,7 @@ import time
 
 from state import AwsError, now, random_id
 
-SYNC_SECONDS = 30          # base time from PENDING to INSYNC
+SYNC_SECONDS = 60          # base time from PENDING to INSYNC
 NAME_SERVERS = ["ns-1.awsim.invalid", "ns-2.awsim.invalid"]
 
 
@@ -204,8 +204,6 @@ class Route53:
                                       "values provided do not match the current values")
                     else:
                         del records[key]
-                    continue
-                if rr["Type"] in ("SOA", "NS") and rr["Name"] == zone.name and action == "CREATE":
                     continue
                 others = {t for (n, t, _) in records if n == rr["Name"] and (n, t, _) != key}
                 if rr["Type"] == "CNAME" and others or "CNAME" in others:
