@@ -434,7 +434,8 @@ observe(struct observed *o, struct rr_ctx *c)
 	/* After the cut-over the databases no longer decide anything. */
 	if (!(o->target.exists && strcmp(o->target.phase, PHASE_DONE) == 0)) {
 		observe_source_db(c, o);
-		if (!o->temp.tagged_pos.file[0])
+		/* Until the snapshot exists the replica must stand still. */
+		if (!o->freeze.exists && !o->copy.exists && !o->target.exists)
 			observe_instance_db(c, &o->temp, &o->temprepl);
 		observe_instance_db(c, &o->target, &o->tgtrepl);
 	}

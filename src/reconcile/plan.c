@@ -281,6 +281,15 @@ plan_cutover(const struct desired *d, const struct observed *o,
 		    o->srcdb.error);
 		return;
 	}
+	if (r->reachable == TRI_YES && !r->configured &&
+	    o->srcdb.read_only != TRI_YES) {
+		/* We reset only after fencing; anything else lost writes. */
+		BLOCK(s, "the target must hold every write before the alias "
+		    "moves", "replication on '%s' was reset while the source "
+		    "'%s' is not fenced: writes since then are not on the "
+		    "target", d->target_id, d->source_id);
+		return;
+	}
 	if (o->srcdb.repl_user_exists == TRI_YES) {
 		/* read_only also blocks DROP USER; the replication session
 		 * already running is not ended by the drop. */
@@ -310,11 +319,26 @@ plan_cutover(const struct desired *d, const struct observed *o,
 		return;
 	}
 	if (r->configured) {
+		if (o->srcdb.binlog.file[0] == '\0') {
+			/* Without it nothing proves the target has every row. */
+			BLOCK(s, "replication stops only at a known final "
+			    "position", "the final binlog position of the "
+			    "fenced source '%s' is unknown", d->source_id);
+			return;
+		}
 		if (r->last_errno != 0) {
 			BLOCK(s, "replication errors are never skipped; the "
 			    "source stays fenced and the alias unchanged",
 			    "replication on the target failed: %u: %s",
 			    r->last_errno, r->last_error);
+			return;
+		}
+		if (binlog_pos_cmp(&r->exec, &o->srcdb.binlog) < 0 &&
+		    (!r->io_running || !r->sql_running)) {
+			ACT(s, ACT_RESUME_REPLICATION,
+			    "mysql.rds_start_replication",
+			    "replication stopped short of the final position",
+			    "resume replication on '%s'", d->target_id);
 			return;
 		}
 		if (binlog_pos_cmp(&r->exec, &o->srcdb.binlog) < 0) {
@@ -419,8 +443,16 @@ preflight(const struct desired *d, const struct observed *o, struct step *s)
 		    "hosted zone '%s' not found", d->zone_id);
 		return 1;
 	}
-	if (o->record.exists && strcmp(o->record.value, src->endpoint) &&
-	    (!o->target.exists || strcmp(o->record.value, o->target.endpoint))) {
+	/* Before the cut-over only the source may serve the alias. */
+	if (o->record.exists && o->target.exists &&
+	    strcmp(o->record.value, o->target.endpoint) == 0) {
+		BLOCK(s, "the target is read-only and behind the source until "
+		    "the cut-over", "alias '%s' already points at the target "
+		    "'%s' before the cut-over", d->endpoint_name,
+		    o->target.endpoint);
+		return 1;
+	}
+	if (o->record.exists && strcmp(o->record.value, src->endpoint)) {
 		BLOCK(s, "switching it would take traffic from something else",
 		    "alias '%s' points at '%s', which is neither the source "
 		    "nor the target", d->endpoint_name, o->record.value);
@@ -524,6 +556,25 @@ plan_build(const struct desired *d, const struct observed *o, struct step *s)
 			    tr->exec.file, (unsigned long long)tr->exec.pos,
 			    d->temp_replica_id);
 			s->pos = tr->exec;
+			return;
+		}
+		if (tr->reachable != TRI_YES) {
+			WAIT(s, WAIT_STATUS, POLL_STATUS, "SHOW SLAVE STATUS",
+			    "the replica must still stand at its freeze point",
+			    "wait for '%s' to accept connections",
+			    d->temp_replica_id);
+			return;
+		}
+		if (tr->sql_running || binlog_pos_cmp(&tr->exec,
+		    &tmp->tagged_pos) != 0) {
+			BLOCK(s, "a snapshot at another position would apply "
+			    "rows twice or lose them", "replication on '%s' "
+			    "is not stopped at its recorded freeze point "
+			    "%s:%llu (%s, at %s:%llu)", d->temp_replica_id,
+			    tmp->tagged_pos.file,
+			    (unsigned long long)tmp->tagged_pos.pos,
+			    tr->sql_running ? "running" : "stopped",
+			    tr->exec.file, (unsigned long long)tr->exec.pos);
 			return;
 		}
 		ACT(s, ACT_CREATE_SNAPSHOT, "CreateDBSnapshot",
@@ -788,6 +839,15 @@ plan_assume(const struct desired *d, struct observed *o, const struct step *s)
 				else
 					assume_instance(&o->temp, "temp");
 				o->temprepl.reachable = TRI_YES;
+				/* A new replica starts replicating. */
+				if (!o->temprepl.configured &&
+				    o->temp.tagged_pos.file[0] == '\0') {
+					o->temprepl.configured = 1;
+					o->temprepl.io_running = 1;
+					o->temprepl.sql_running = 1;
+					o->temprepl.seconds_behind = 0;
+					o->temprepl.exec = o->srcdb.binlog;
+				}
 			}
 			if (o->freeze.exists &&
 			    strcmp(o->freeze.status, "deleting") == 0)
