@@ -180,6 +180,32 @@ test_connect(void)
 	db_close(NULL);
 }
 
+/* An account without privileges: the fallbacks and their limits. */
+static void
+test_limited(void)
+{
+	const char *lu = getenv("RDSR_TEST_DB_LIMITED_USER");
+	struct db_replica_status st;
+	struct db *db = NULL;
+	int exists = -1;
+
+	if (lu == NULL)
+		return;
+	if (!ok(db_connect(&db, src_host, port, lu, pw, strlen(pw), NULL) ==
+	    RR_OK, "connect without privileges"))
+		return;
+	ok(db_user_exists(db, lu, "127.%", &exists) == RR_OK && exists == 1,
+	    "mysql.user unreadable: own account found through "
+	    "USER_PRIVILEGES");
+	ok(db_user_exists(db, user, "127.%", &exists) == RR_OK && exists == 0,
+	    "other accounts are invisible there (documented limit)");
+	ok(db_replica_status(db, &st) == RR_ERR_DB &&
+	    strstr(rr_lasterr(), "rds_replica_status") != NULL,
+	    "status: SHOW denied, then the procedure denied, error names it");
+	db_replica_status_release(&st);
+	db_close(db);
+}
+
 int
 main(void)
 {
@@ -209,6 +235,7 @@ main(void)
 	log_set_level(LOG_DEBUG);
 
 	test_connect();
+	test_limited();
 	src = conn(src_host, DB_TLS_PREFER);
 	src2 = conn(src_host, DB_TLS_PREFER);
 	rep = conn(rep_host, DB_TLS_PREFER);
