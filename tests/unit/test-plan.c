@@ -31,6 +31,7 @@
 
 #define DEFAULT_CASES	"tests/plan"
 #define MAX_STEPS	40
+#define MAX_COMMENTS	64	/* comment lines kept by UPDATE_EXPECTED */
 #define FRESH_CASE	"fresh-start"
 
 struct pcase {
@@ -99,11 +100,11 @@ format_step(const struct step *s, char *buf, size_t size)
 	}
 }
 
-/* Lines of text (modified in place); comment lines ("#") skipped when
- * comments is NULL, else collected there. */
+/* The lines of text (modified in place), at most max; comment lines
+ * ("#") go to comments instead, at most maxc. */
 static size_t
 split_lines(char *text, char **lines, size_t max, char **comments,
-    size_t *ncomments)
+    size_t maxc, size_t *ncomments)
 {
 	size_t n = 0;
 	char *p = text, *nl;
@@ -112,7 +113,7 @@ split_lines(char *text, char **lines, size_t max, char **comments,
 		if ((nl = strchr(p, '\n')) != NULL)
 			*nl = '\0';
 		if (p[0] == '#') {
-			if (comments != NULL && *ncomments < max)
+			if (*ncomments < maxc)
 				comments[(*ncomments)++] = p;
 		} else if (n < max)
 			lines[n++] = p;
@@ -157,7 +158,7 @@ static void
 check_case(const char *dir, struct pcase *c, int update)
 {
 	char *path = xasprintf("%s/%s/expected", dir, c->name), *text = NULL;
-	char *got[MAX_STEPS], *want[MAX_STEPS + 1], *comments[MAX_STEPS];
+	char *got[MAX_STEPS], *want[MAX_STEPS + 1], *comments[MAX_COMMENTS];
 	char lines[MAX_STEPS][600];
 	size_t i, nw, nc = 0;
 	int same, finding = 0;
@@ -174,7 +175,7 @@ check_case(const char *dir, struct pcase *c, int update)
 		goto out;
 	}
 	nw = text == NULL ? 0 : split_lines(text, want, MAX_STEPS + 1,
-	    comments, &nc);
+	    comments, MAX_COMMENTS, &nc);
 	same = nw == c->n;
 	for (i = 0; same && i < nw; i++)
 		same = strcmp(want[i], got[i]) == 0;
