@@ -42,7 +42,8 @@
  * the file and the key by its dotted path, e.g.
  *   case/observed.json: unknown key 'source.statu'
  *   case/observed.json: srcdb.binlog.pos: expected an integer >= 0
- *   case/observed.json: source.status: 'availablexxxx...' is longer than 39 bytes
+ *   case/observed.json: key.state: 'EnabledEnabled...' is longer than 31
+ *   bytes
  * so a misspelt key in a test case cannot pass silently.  Duplicate keys
  * are refused too.
  */

@@ -38,15 +38,15 @@ binlog_pos_parse(struct binlog_pos *p, const char *file, const char *pos)
 	}
 	if (pos != NULL) {
 		if (pos[0] < '0' || pos[0] > '9') {
-			rr_seterr(RR_ERR_PARSE, "binlog position '%.40s' is not "
-			    "a decimal number", pos);
+			rr_seterr(RR_ERR_PARSE, "binlog position '%.40s' is "
+			    "not a decimal number", pos);
 			return -1;
 		}
 		errno = 0;
 		v = strtoull(pos, &end, 10);
 		if (errno != 0 || *end != '\0') {
-			rr_seterr(RR_ERR_PARSE, "binlog position '%.40s' is not "
-			    "a decimal number", pos);
+			rr_seterr(RR_ERR_PARSE, "binlog position '%.40s' is "
+			    "not a decimal number", pos);
 			return -1;
 		}
 	}

@@ -269,8 +269,8 @@ read_value(const struct field *f, void *base, const json_t *v,
 		s = json_string_value(v);
 		len = json_string_length(v);
 		if (strlen(s) != len)
-			return rr_seterr(RR_ERR_PARSE, "%s: %s: the string holds "
-			    "a NUL", name, path);
+			return rr_seterr(RR_ERR_PARSE, "%s: %s: the string "
+			    "holds a NUL", name, path);
 		if (len >= f->size)
 			return rr_seterr(RR_ERR_PARSE, "%s: %s: '%.40s...' is "
 			    "longer than %zu bytes", name, path, s,
