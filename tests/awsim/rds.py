@@ -360,8 +360,6 @@ class RDS:
         if inst.backup_retention > 0:
             if not self._set_status(inst, "backing-up"):
                 return
-            with self.state.lock:
-                inst.created_at_available = now()
             self.state.sleep(BACKING_UP)
         self._set_status(inst, "available", message, ["creation"])
 
@@ -1083,16 +1081,12 @@ class RDS:
                 if len(immediate) < len(changes):
                     inst.param_status = "pending-reboot"
                     inst.pending_params = True
-                elif inst.param_status == "in-sync":
+                elif immediate and inst.param_status == "in-sync":
                     inst.param_status = "applying"
             self._event("db-parameter-group", pg.name, pg.arn(), "Updated parameter group", ["configuration change"])
         if immediate:
             for inst in users:
                 self._spawn("apply parameters", self._apply_worker, inst, immediate)
-        else:
-            for inst in users:
-                if inst.param_status == "applying":
-                    inst.param_status = "in-sync"
         return {"DBParameterGroupName": pg.name}
 
     def _apply_worker(self, inst, values):
