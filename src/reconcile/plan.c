@@ -228,7 +228,13 @@ static void
 plan_cleanup(const struct desired *d, const struct observed *o,
     struct step *s)
 {
-	if (o->record.exists && strcmp(o->record.value, o->target.endpoint)) {
+	if (!o->record.exists) {
+		BLOCK(s, "applications reach the target through the alias",
+		    "alias '%s' was deleted after the cut-over",
+		    d->endpoint_name);
+		return;
+	}
+	if (strcmp(o->record.value, o->target.endpoint)) {
 		BLOCK(s, "the alias was changed after the cut-over",
 		    "alias '%s' points at '%s', not at the target '%s'",
 		    d->endpoint_name, o->record.value, o->target.endpoint);
@@ -288,6 +294,14 @@ plan_cutover(const struct desired *d, const struct observed *o,
 		    "moves", "replication on '%s' was reset while the source "
 		    "'%s' is not fenced: writes since then are not on the "
 		    "target", d->target_id, d->source_id);
+		return;
+	}
+	if (o->srcdb.repl_user_exists == TRI_UNKNOWN) {
+		/* Fencing first would leave the user behind for good. */
+		WAIT(s, WAIT_STATUS, POLL_STATUS, "SELECT FROM mysql.user",
+		    "the replication user must be gone before the fence",
+		    "wait until the source says whether '%s' exists",
+		    d->repl_user);
 		return;
 	}
 	if (o->srcdb.repl_user_exists == TRI_YES) {
