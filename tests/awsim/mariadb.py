@@ -12,8 +12,10 @@ inside:
   unless params say otherwise, log_slave_updates off;
 * TLS on every server (a self-signed certificate, so MASTER_SSL=1 works);
 * read replicas made from a physical copy (mariadb-backup) of the running
-  source plus real binlog replication; snapshots are prepared mariadb-backup
-  copies; a restore is a new server on a copy of a snapshot.
+  source plus real binlog replication (GTID mode, so a killed replica resumes
+  cleanly; Relay_Master_Log_File/Exec_Master_Log_Pos are reported as usual);
+  snapshots are prepared mariadb-backup copies; a restore is a new server on
+  a copy of a snapshot, with no replication configured.
 
 API (awsim.py codes against it)::
 
@@ -128,7 +130,11 @@ _INSTALL_TIME_OPTIONS = frozenset((
     "innodb_log_group_home_dir"))
 
 # Files mariadb-backup adds to a backup; dropped when a copy becomes a datadir.
-_BACKUP_META = re.compile(r"^(backup-my\.cnf|(xtrabackup|mariadb_backup)_\w+)$")
+_BACKUP_META = re.compile(r"^(backup-my\.cnf|(xtrabackup|mariadb_backup|awsim)_\w+)$")
+
+# Written into a snapshot of a replica: "<Relay_Master_Log_File>\t<Exec_Master_Log_Pos>".
+# mariadb-backup --slave-info records only the GTID of a GTID-mode replica.
+REPLICA_POSITION_FILE = "awsim_replica_position"
 
 _SQL_MODE = "STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION"
 
@@ -486,7 +492,7 @@ def _strip_backup_meta(datadir):
 
 
 def _read_binlog_info(backup_dir):
-    """(file, pos) of the source's binlog at the backup's consistent point."""
+    """(file, pos) of the server's binlog at the backup's consistent point."""
     for name in ("mariadb_backup_binlog_info", "xtrabackup_binlog_info"):
         path = os.path.join(backup_dir, name)
         if os.path.exists(path):
@@ -499,7 +505,13 @@ def _read_binlog_info(backup_dir):
 
 def snapshot_replica_position(snapshot_dir):
     """(Relay_Master_Log_File, Exec_Master_Log_Pos) of the replica a snapshot
-    was taken of, as recorded by --slave-info; None if it was no replica."""
+    was taken of, which the snapshot's data is consistent with; None if it
+    was no replica (or was copied cold)."""
+    path = os.path.join(snapshot_dir, REPLICA_POSITION_FILE)
+    if os.path.exists(path):
+        with open(path) as f:
+            fields = f.read().split("\t")
+        return fields[0], int(fields[1])
     for name in ("mariadb_backup_slave_info", "xtrabackup_slave_info"):
         path = os.path.join(snapshot_dir, name)
         if os.path.exists(path):
@@ -723,7 +735,7 @@ class Server:
             self.socket = os.path.join(tempfile.gettempdir(), "awsim-mdb-%s.sock" % digest)
         self._proc = None
         self._lock = threading.RLock()          # process state and config
-        self._backup_lock = threading.Lock()    # one mariadb-backup at a time
+        self._backup_lock = threading.RLock()   # one mariadb-backup at a time
 
     def __repr__(self):
         return "<mariadb.Server %s:%d id=%d pid=%s>" % (self.ip, self.port, self.server_id, self.pid)
@@ -1012,7 +1024,9 @@ class Server:
     @_errors_as_mariadb
     def create_replica(self, root_dir, ip, port, server_id, params=None):
         """A read replica of self, from a mariadb-backup copy of the running
-        self (no downtime), replicating at the copy's binlog coordinates."""
+        self (no downtime), replicating from the copy's binlog coordinates
+        (as their GTID: see below). binlog off, read_only=ON unless params
+        say otherwise."""
         if not self.is_running():
             raise MariaDBError("source %s:%d is not running" % (self.ip, self.port))
         if not self.binlog_enabled():
@@ -1029,14 +1043,25 @@ class Server:
             shutil.rmtree(staging, ignore_errors=True)
             self._backup(staging)
             log_file, log_pos = _read_binlog_info(staging)
+            # The GTID of exactly that binlog position. (The GTID in
+            # xtrabackup_binlog_info is gtid_current_pos, which on a former
+            # replica may name transactions absent from this binlog.)
+            gtid = self.sql("SELECT BINLOG_GTID_POS(%s, %s)", (log_file, log_pos))[0][0]
+            if gtid is None:
+                raise MariaDBError("no GTID position for %s:%d" % (log_file, log_pos))
             os.rename(staging, rep.datadir)
             _strip_backup_meta(rep.datadir)
             rep.start(["--skip-slave-start"])
+            # GTID mode: the applied position is stored in mysql.gtid_slave_pos
+            # in the same transaction as the data, so a killed replica resumes
+            # without losing or repeating a transaction (file/position mode
+            # keeps it in relay-log.info, which is not crash-safe). SHOW SLAVE
+            # STATUS still reports Relay_Master_Log_File/Exec_Master_Log_Pos.
             rep._query([
+                ("SET GLOBAL gtid_slave_pos = %s", (gtid,)),
                 ("CHANGE MASTER TO MASTER_HOST = %s, MASTER_PORT = %s, MASTER_USER = %s, "
-                 "MASTER_PASSWORD = %s, MASTER_LOG_FILE = %s, MASTER_LOG_POS = %s, "
-                 "MASTER_USE_GTID = no, MASTER_CONNECT_RETRY = 1",
-                 (self.ip, self.port, REPL_USER, password, log_file, log_pos)),
+                 "MASTER_PASSWORD = %s, MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1",
+                 (self.ip, self.port, REPL_USER, password)),
                 ("START SLAVE", None),
             ])
         except BaseException:
@@ -1093,11 +1118,11 @@ class Server:
     @_errors_as_mariadb
     def snapshot(self, dest_dir, progress=None):
         """Physical copy into dest_dir (absent or empty): mariadb-backup
-        --backup and --prepare of a running server; of a replica with
-        --slave-info and --safe-slave-backup, so the copy is consistent with
-        its Relay_Master_Log_File/Exec_Master_Log_Pos (recorded in
-        xtrabackup_slave_info, read by snapshot_replica_position). A stopped
-        server is copied cold (then with master.info, and no recorded
+        --backup and --prepare of a running server. Of a replica, the copy is
+        made with its SQL thread stopped and records the
+        Relay_Master_Log_File/Exec_Master_Log_Pos it is consistent with (read
+        by snapshot_replica_position); replication is left as it was. A
+        stopped server is copied cold (then with master.info, and no recorded
         position)."""
         _claim_dir(dest_dir)
         if not self.is_running():
@@ -1110,18 +1135,36 @@ class Server:
             if progress:
                 progress(100)
             return
-        extra = []
-        if self.replica_status() is not None:
-            # --safe-slave-backup stops the SQL thread for the copy (and starts
-            # it again only if it was running); --slave-info records where it was.
-            extra = ["--slave-info", "--safe-slave-backup", "--safe-slave-backup-timeout=60"]
         try:
-            self._backup(dest_dir, extra, progress)
+            with self._backup_lock:
+                status = self.replica_status()
+                if status is None:
+                    self._backup(dest_dir, (), progress)
+                else:
+                    self._backup_replica(dest_dir, status, progress)
         except BaseException:
             shutil.rmtree(dest_dir, ignore_errors=True)
             raise
         if progress:
             progress(100)
+
+    def _backup_replica(self, dest_dir, status, progress):
+        # What --safe-slave-backup does, done here so the position the data
+        # is consistent with is known: stop the SQL thread (if it runs) for
+        # the copy, read the position, start it again only if it ran.
+        # (--slave-info still adds the GTID; --safe-slave-backup is then a no-op.)
+        was_running = status["Slave_SQL_Running"] == "Yes"
+        if was_running:
+            self.sql("STOP SLAVE SQL_THREAD")
+        try:
+            st = self.replica_status()
+            position = "%s\t%d\n" % (st["Relay_Master_Log_File"], int(st["Exec_Master_Log_Pos"]))
+            self._backup(dest_dir, ["--slave-info", "--safe-slave-backup",
+                                    "--safe-slave-backup-timeout=60"], progress)
+            _write_file(os.path.join(dest_dir, REPLICA_POSITION_FILE), position)
+        finally:
+            if was_running:
+                self.sql("START SLAVE SQL_THREAD")
 
     # -- configuration changes -------------------------------------------------
 
