@@ -27,6 +27,7 @@ import time
 import traceback
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from xml.sax.saxutils import escape
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -257,7 +258,6 @@ class App:
         if m.protocol == "json":
             body = {"__type": code, "message": e.message}
             return Response(status, json.dumps(body), "application/x-amz-json-1.1")
-        from xml.sax.saxutils import escape
         ns = m.metadata.get("xmlNamespace", "https://route53.amazonaws.com/doc/2013-04-01/")
         kind = "Sender" if status < 500 else "Receiver"
         xml = (f'<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="{ns}"><Error>'

@@ -169,6 +169,12 @@ class Instance:
         return f"arn:aws:rds:{self.region}:{ACCOUNT}:db:{self.id}"
 
 
+# What a snapshot keeps of its instance (and a copy of its source snapshot): what a restore needs.
+_CARRIED = ("engine", "engine_version", "family", "instance_class", "storage", "master_user",
+            "master_password", "port", "encrypted", "kms_key", "backup_retention", "resource_id",
+            "fixture", "db_name")
+
+
 class Snapshot:
     def __init__(self, ident, region, inst):
         self.id = ident
@@ -183,10 +189,7 @@ class Snapshot:
         self.tags = []
         self.source_arn = None
         self.source_region = None
-        # what a restore needs from the instance the snapshot was taken of
-        for attr in ("engine", "engine_version", "family", "instance_class", "storage",
-                     "master_user", "master_password", "port", "encrypted", "kms_key",
-                     "backup_retention", "resource_id", "fixture", "db_name"):
+        for attr in _CARRIED:
             setattr(self, attr, getattr(inst, attr))
         self.instance_id = inst.id
         self.instance_created = inst.created
@@ -196,10 +199,7 @@ class Snapshot:
         return f"arn:aws:rds:{self.region}:{ACCOUNT}:snapshot:{self.id}"
 
     def copy_from(self, other):
-        for attr in ("engine", "engine_version", "family", "instance_class", "storage",
-                     "master_user", "master_password", "port", "encrypted", "kms_key",
-                     "backup_retention", "resource_id", "fixture", "db_name", "instance_id",
-                     "instance_created", "az", "original_created"):
+        for attr in _CARRIED + ("instance_id", "instance_created", "az", "original_created"):
             setattr(self, attr, getattr(other, attr))
 
 
@@ -578,7 +578,7 @@ class RDS:
         with self.state.lock:
             inst = self._instance(p["DBInstanceIdentifier"])
             if inst.status != "available":
-                raise AwsError("InvalidDBInstanceStateFault", f"Database instance is not in available state.")
+                raise AwsError("InvalidDBInstanceStateFault", "Database instance is not in available state.")
             now_changes = {}
             later = {}
             immediate = p.get("ApplyImmediately", False)
@@ -1176,12 +1176,6 @@ class RDS:
         for inst in self.state.instances.values():
             if inst.ip == ip:
                 return inst.id, inst.port
-        return None
-
-    def endpoint_by_host(self, host):
-        for inst in self.state.instances.values():
-            if inst.ip == host:
-                return (inst.ip,)
         return None
 
     def fixtures(self, data):

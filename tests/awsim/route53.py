@@ -288,9 +288,6 @@ class Route53:
                     addrs = [r["Value"] for rr in a for r in rr.get("ResourceRecords", [])]
                 else:
                     addrs = []
-                    hit = rds.endpoint_by_host(name.rstrip("."))
-                    if hit:
-                        addrs = [hit[0]]
                 if not addrs:
                     return 404, {"name": chain[0], "chain": chain, "addresses": [], "error": "NXDOMAIN"}
                 out = {"name": chain[0], "chain": chain, "addresses": addrs}

@@ -21,12 +21,11 @@ class AwsError(Exception):
     """An error reply.  code is a model exception shape name (its code and HTTP
     status come from the model) or a common AWS code (see awsim.COMMON_ERRORS)."""
 
-    def __init__(self, code, message, status=None, extra=None):
+    def __init__(self, code, message, status=None):
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
-        self.extra = extra or {}
 
 
 def now():

@@ -13,7 +13,8 @@ import unittest
 import sigv4
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SUITE = os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared", "sigv4-test-suite", "v4"))
+SUITE = os.environ.get("AWSIM_SIGV4_SUITE") or os.path.normpath(
+    os.path.join(HERE, "..", "..", "..", "shared", "sigv4-test-suite", "v4"))
 
 
 def parse_request(text):
