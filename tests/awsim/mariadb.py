@@ -43,12 +43,17 @@ Layout of root_dir: my.cnf, data/ (datadir; binlogs and relay logs live here),
 mysqld.sock, mysqld.pid, error.log, tls/ (self-signed cert and key),
 repl.pw (0600; password of the internal replication account, on sources).
 A root_dir so deep that the socket path would not fit in sun_path gets its
-socket in the temp directory instead (see Server.socket).
+socket in the temp directory instead (see Server.socket). New instances are
+copies of a template datadir kept in <tmp>/awsim-mariadb-templates/ and
+shared by all processes (built on first use, ~0.7 s).
 
 Notes for callers:
 
-* Servers are child processes of the calling Python process; only servers
-  started by this process are stopped by stop()/stop_all().
+* Servers are child processes of the calling Python process, each in its
+  own session (a Ctrl-C of the caller does not reach them); only servers
+  started by this process are stopped by stop()/stop_all(). stop_all runs
+  at interpreter exit, which a SIGTERM without a handler skips: a caller
+  that may be terminated should turn SIGTERM into sys.exit().
 * Errors of every kind (start failures, mariadb-backup, file system, SQL)
   are raised as MariaDBError; .errno carries the server's error number.
 * Passwords this module handles never appear in argv, the error log, the
@@ -389,15 +394,7 @@ def stop_all():
             pass
 
 
-def _at_exit():
-    stop_all()
-    global _template_root
-    if _template_root:
-        shutil.rmtree(_template_root, ignore_errors=True)
-        _template_root = None
-
-
-atexit.register(_at_exit)
+atexit.register(stop_all)
 
 
 # ---------------------------------------------------------------------------
@@ -668,47 +665,76 @@ def _install_db(cnf_path, what):
 
 # ---------------------------------------------------------------------------
 # template datadir: mariadb-install-db costs ~0.7 s, a copy of a clean
-# installed datadir ~0.05 s; built once per process, on first use.
+# installed datadir ~0.05 s. The template is built once and shared by every
+# process on the machine: <tmp>/awsim-mariadb-templates/<key>/data, where the
+# key covers the mariadbd binary, the base options and the rds_* objects, so
+# a change to any of them builds a new one. Built aside, then renamed into
+# place, so a reader never sees a half-built template.
+
+TEMPLATE_PARENT = os.path.join(tempfile.gettempdir(), "awsim-mariadb-templates")
 
 _template_lock = threading.Lock()
-_template_root = None
+_template_data = None
+
+
+def _template_key():
+    st = os.stat(MARIADBD)
+    h = hashlib.sha256()
+    h.update(("%s %d %d\n" % (MARIADBD, st.st_size, int(st.st_mtime))).encode())
+    h.update(repr(sorted(_base_options("/r", "/d", "/s", 1).items())).encode())
+    h.update(repr(_RDS_OBJECTS).encode())
+    return h.hexdigest()[:20]
+
+
+def _build_template(root):
+    datadir = os.path.join(root, "data")
+    socket = os.path.join(root, "mysqld.sock")
+    opts = _base_options(root, datadir, socket, 1)
+    opts["skip_networking"] = "1"
+    cnf = os.path.join(root, "my.cnf")
+    _write_file(cnf, _cnf_text(opts))
+    _install_db(cnf, "mariadb-install-db (template)")
+    log = os.path.join(root, "error.log")
+    proc = subprocess.Popen([MARIADBD, "--defaults-file=" + cnf],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        _wait_ready(proc, socket, log, 0)
+        conn = _connect_socket(socket)
+        try:
+            _install_rds_objects(conn)
+        finally:
+            conn.close()
+    finally:
+        _terminate(proc)
+    if proc.returncode != 0:
+        raise MariaDBError("template server did not shut down cleanly: " + _tail(log))
+    _write_file(os.path.join(root, "complete"), "")
 
 
 def _template_datadir():
-    global _template_root
+    global _template_data
     with _template_lock:
-        if _template_root is not None:
-            return os.path.join(_template_root, "data")
-        root = tempfile.mkdtemp(prefix="awsim-mariadb-tpl-")
-        try:
-            datadir = os.path.join(root, "data")
-            socket = os.path.join(root, "mysqld.sock")
-            opts = _base_options(root, datadir, socket, 1)
-            opts["skip_networking"] = "1"
-            cnf = os.path.join(root, "my.cnf")
-            _write_file(cnf, _cnf_text(opts))
-            _install_db(cnf, "mariadb-install-db (template)")
-            log = os.path.join(root, "error.log")
-            proc = subprocess.Popen([MARIADBD, "--defaults-file=" + cnf],
-                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL, start_new_session=True)
+        if _template_data is not None and os.path.exists(
+                os.path.join(os.path.dirname(_template_data), "complete")):
+            return _template_data
+        final = os.path.join(TEMPLATE_PARENT, _template_key())
+        if not os.path.exists(os.path.join(final, "complete")):
+            os.makedirs(TEMPLATE_PARENT, exist_ok=True)
+            build = tempfile.mkdtemp(prefix="build-", dir=TEMPLATE_PARENT)
             try:
-                _wait_ready(proc, socket, log, 0)
-                conn = _connect_socket(socket)
+                _build_template(build)
                 try:
-                    _install_rds_objects(conn)
-                finally:
-                    conn.close()
+                    os.rename(build, final)
+                except OSError:
+                    # Fine if another process got there first; a final
+                    # without the marker was damaged by someone else.
+                    if not os.path.exists(os.path.join(final, "complete")):
+                        raise MariaDBError("template %s is incomplete; remove it" % final)
             finally:
-                _terminate(proc)
-            if proc.returncode != 0:
-                raise MariaDBError("template server did not shut down cleanly: "
-                                   + _tail(log))
-        except BaseException:
-            shutil.rmtree(root, ignore_errors=True)
-            raise
-        _template_root = root
-        return datadir
+                shutil.rmtree(build, ignore_errors=True)
+        _template_data = os.path.join(final, "data")
+        return _template_data
 
 
 # ---------------------------------------------------------------------------
