@@ -39,7 +39,9 @@
  * next call, so callers can branch on the code.  Throttling that outlives the
  * retries is RR_ERR_THROTTLED; transport failure RR_ERR_HTTP; a reply over
  * the cap RR_ERR_IO.  The secret key never appears in a log line or message
- * and is wiped when the client is freed.
+ * and is wiped when the client is freed.  Authentication failures
+ * (InvalidClientTokenId, SignatureDoesNotMatch, ExpiredToken, ...) are
+ * RR_ERR_CREDENTIALS.
  *
  * Dry run: with the flag set, every mutating action (any action whose name
  * does not start with Describe, List or Get) is logged (action and
@@ -110,6 +112,12 @@ enum rr_err aws_client_new(struct aws_client **out,
 void aws_client_free(struct aws_client *c);
 
 void aws_client_set_dry_run(struct aws_client *c, int on);
+/*
+ * Watch *flag (e.g. the SIGINT/SIGTERM flag rr_interrupted): once it is
+ * non-zero, a transfer in flight is aborted and no retry is waited for; the
+ * call returns RR_ERR_INTERRUPTED.  NULL stops watching.
+ */
+void aws_client_set_interrupt(struct aws_client *c, const volatile int *flag);
 int aws_client_dry_run(const struct aws_client *c);
 /* The resolved region ("eu-west-1"). */
 const char *aws_client_region(const struct aws_client *c);

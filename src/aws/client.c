@@ -63,6 +63,7 @@ struct aws_client {
 	char *endpoint[AWS_SVC__COUNT];
 	char *signing_region[AWS_SVC__COUNT];
 	int dry_run;
+	const volatile int *interrupt;	/* stop when non-zero */
 	long connect_timeout_ms, timeout_ms;
 	size_t max_body;
 	int max_attempts;
@@ -255,6 +256,18 @@ aws_client_set_dry_run(struct aws_client *c, int on)
 	c->dry_run = on != 0;
 }
 
+void
+aws_client_set_interrupt(struct aws_client *c, const volatile int *flag)
+{
+	c->interrupt = flag;
+}
+
+static int
+interrupted(const struct aws_client *c)
+{
+	return c->interrupt != NULL && *c->interrupt != 0;
+}
+
 int
 aws_client_dry_run(const struct aws_client *c)
 {
@@ -387,6 +400,14 @@ on_header(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+/* Abort a transfer once the interrupt flag is set. */
+static int
+on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut,
+    curl_off_t un)
+{
+	return interrupted(arg);
+}
+
 /* "host[:port]" of a base URL as curl will send it in Host. */
 static char *
 url_host(const char *url)
@@ -456,6 +477,25 @@ is_transient(const char *code, long status)
 }
 
 static int
+is_auth_error(const char *code)
+{
+	static const char *const codes[] = {
+		"InvalidClientTokenId", "SignatureDoesNotMatch",
+		"ExpiredToken", "ExpiredTokenException",
+		"UnrecognizedClientException", "InvalidSignatureException",
+		"MissingAuthenticationToken", "MissingAuthenticationTokenException",
+		"IncompleteSignature", "IncompleteSignatureException",
+		"AuthFailure", "RequestExpired",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (strcmp(code, codes[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
 curl_retryable(CURLcode cc)
 {
 	switch (cc) {
@@ -486,13 +526,16 @@ jitter_ms(long ceiling)
 	return (long)(((double)r / 4294967296.0) * (double)ceiling);
 }
 
-static void
-sleep_ms(long ms)
+/* Sleep ms; 0 when the interrupt flag ended it early. */
+static int
+sleep_ms(const struct aws_client *c, long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
+		if (interrupted(c))
+			return 0;
+	return !interrupted(c);
 }
 
 static long
@@ -587,6 +630,11 @@ attempt(struct aws_client *c, const struct exchange *x, const char *host,
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
+	if (c->interrupt != NULL) {
+		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
+	}
 	if (strcmp(x->method, "POST") == 0) {
 		curl_easy_setopt(h, CURLOPT_POST, 1L);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -677,6 +725,11 @@ perform(struct aws_client *c, const struct exchange *x0, struct buf *body)
 			e = se;
 			goto out;
 		}
+		if (cc == CURLE_ABORTED_BY_CALLBACK && interrupted(c)) {
+			e = rr_seterr(RR_ERR_INTERRUPTED, "%s %s: interrupted",
+			    svcs[x->svc].name, x->action);
+			goto out;
+		}
 		if (r.overflow) {
 			e = rr_seterr(RR_ERR_IO, "%s %s: reply larger than "
 			    "%zu bytes", svcs[x->svc].name, x->action,
@@ -720,7 +773,9 @@ perform(struct aws_client *c, const struct exchange *x0, struct buf *body)
 				log_debug("%s %s: retry quota exhausted (%u left)",
 				    svcs[x->svc].name, x->action, c->quota);
 			e = format_error(c, x, n, cc != CURLE_OK ? RR_ERR_HTTP :
-			    throttled ? RR_ERR_THROTTLED : RR_ERR_AWS);
+			    throttled ? RR_ERR_THROTTLED :
+			    is_auth_error(c->last.code) ? RR_ERR_CREDENTIALS :
+			    RR_ERR_AWS);
 			goto out;
 		}
 		c->quota -= cost;
@@ -734,7 +789,11 @@ perform(struct aws_client *c, const struct exchange *x0, struct buf *body)
 		    "waiting %ld ms)", svcs[x->svc].name, x->action,
 		    cc != CURLE_OK ? curl_easy_strerror(cc) : c->last.code[0] ?
 		    c->last.code : "http error", n, c->max_attempts, delay);
-		sleep_ms(delay);
+		if (!sleep_ms(c, delay)) {
+			e = rr_seterr(RR_ERR_INTERRUPTED, "%s %s: interrupted while "
+			    "waiting to retry", svcs[x->svc].name, x->action);
+			goto out;
+		}
 	}
 out:
 	buf_release(&r.body);

@@ -271,6 +271,22 @@ test_transport_retry(void)
 	rds_instance_release(&inst);
 	aws_client_free(c);
 
+	/* An interrupt flag ends the retries at once. */
+	{
+		volatile int flag = 1;
+
+		setenv("RDSRECONCILE_RETRY_BASE_MS", "20000", 1);
+		if (!ok(aws_client_new(&c, &cfg) == RR_OK, "client with 20 s base"))
+			return;
+		aws_client_set_interrupt(c, &flag);
+		e = rds_describe_instance(c, &inst, "db-x");
+		aws_client_stats(c, &st);
+		is_int(e, RR_ERR_INTERRUPTED, "interrupt flag: RR_ERR_INTERRUPTED");
+		ok(st.attempts <= 1, "no retry waited for");
+		aws_client_free(c);
+		setenv("RDSRECONCILE_RETRY_BASE_MS", "1", 1);
+	}
+
 	setenv("AWS_MAX_ATTEMPTS", "1", 1);
 	if (!ok(aws_client_new(&c, &cfg) == RR_OK, "one-attempt client"))
 		return;

@@ -169,6 +169,33 @@ test_sts(struct aws_client *c)
 	free(arn);
 }
 
+/* A wrong secret: the stand-in refuses the signature. */
+static void
+test_bad_secret(void)
+{
+	struct aws_config cfg = { "us-east-1", NULL, 0, 5000, 60000, 0 };
+	struct aws_client *bad = NULL;
+	char *saved = xstrdup(getenv("AWS_SECRET_ACCESS_KEY") ?
+	    getenv("AWS_SECRET_ACCESS_KEY") : "");
+	char *account = NULL;
+	enum rr_err e;
+
+	setenv("AWS_SECRET_ACCESS_KEY", "wrong-secret-for-test", 1);
+	if (ok(aws_client_new(&bad, &cfg) == RR_OK, "client with a wrong "
+	    "secret")) {
+		e = sts_get_caller_identity(bad, &account, NULL);
+		is_int(e, RR_ERR_CREDENTIALS, "wrong secret: RR_ERR_CREDENTIALS");
+		is_str(aws_client_error_code(bad), "SignatureDoesNotMatch",
+		    "code SignatureDoesNotMatch");
+		ok(strstr(rr_lasterr(), "wrong-secret") == NULL,
+		    "the secret is not in the message");
+	}
+	setenv("AWS_SECRET_ACCESS_KEY", saved, 1);
+	aws_client_free(bad);
+	free(account);
+	free(saved);
+}
+
 static void
 test_not_found(struct aws_client *c)
 {
@@ -709,6 +736,7 @@ main(void)
 		return tap_done();
 	}
 	test_sts(c);
+	test_bad_secret();
 	test_not_found(c);
 	test_kms(c, &key_arn);
 	test_route53(c);
