@@ -91,7 +91,7 @@ test-e2e: $(S)/rdsreconcile
 
 check: deps
 	@$(MAKE) --no-print-directory unit test-desired test-secret test-db \
-		test-awsim test-e2e
+		test-awsim test-aws test-e2e
 	@echo "check: all suites passed"
 
 demo: deps rdsreconcile

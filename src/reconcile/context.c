@@ -32,6 +32,8 @@ rr_ctx_open(struct rr_ctx *c, const struct desired *d,
 	cfg.dry_run = opts->dry_run;
 	if ((e = aws_client_new(&c->aws, &cfg)) != RR_OK)
 		goto out;
+	/* SIGTERM ends a retry backoff or a transfer at once. */
+	aws_client_set_interrupt(c->aws, &rr_interrupted);
 
 	keyfile = d->private_key_file ? d->private_key_file :
 	    getenv(SECRET_PRIVATE_KEY_ENV);
