@@ -152,7 +152,8 @@ static int
 sql_error(const struct db_replica_status *st, const void *arg)
 {
 	(void)arg;
-	return st->last_sql_errno != 0;
+	/* The error is set a moment before the thread has stopped. */
+	return st->last_sql_errno != 0 && st->sql_running == DB_THREAD_NO;
 }
 
 static void
