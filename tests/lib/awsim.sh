@@ -193,12 +193,14 @@ awsim_calls_table() {
 	    "  \(.value|tostring|(" " * (4 - length)) + .)  \(.key)"' <<<"$json"
 }
 
-# awsim_at_exit CMD: run CMD (eval'd) from the exit trap, newest first.
+# awsim_at_exit CMD: run CMD (eval'd) from the exit trap, newest first;
+# $AWSIM_EXIT_RC holds the exit status the script is leaving with.
 awsim_at_exit() { _AWSIM_EXIT_HOOKS+=("$1"); }
 
 awsim__on_exit() {
 	local rc=$? i
 	trap - EXIT INT TERM
+	AWSIM_EXIT_RC=$rc   # for the hooks
 	for ((i = ${#_AWSIM_EXIT_HOOKS[@]} - 1; i >= 0; i--)); do
 		eval "${_AWSIM_EXIT_HOOKS[$i]}" || true
 	done

@@ -1,0 +1,141 @@
+# tests/lib/world.sh - build a test world on the stand-in and drive a write
+# load through its alias.  Sourced after tests/lib/awsim.sh by
+# tests/e2e/run, tests/bench/run and contrib/demo (bash only).
+#
+#   world_make DIR [fixture.py args...]   reset the stand-in, run fixture.py
+#   writer_start DIR                      writer.py on DIR/world.json; returns
+#                                         after its first acknowledged commit
+#   writer_stop                           SIGTERM, wait; DIR/writer.json holds
+#                                         the summary
+#   run_bounded SECS OUT ERR CMD...       CMD in the background (so our traps
+#                                         run at once), at most SECS seconds
+#   child_stop                            stop what run_bounded runs now
+#   writer_figures DIR                    one line of the writer's figures
+#   watchdog_start SECS [MESSAGE]         SIGTERM this shell after SECS
+#   watchdog_stop
+#
+# Every process is stopped by PID; both stops are registered with the exit
+# trap of awsim.sh.  Nothing here prints a password: fixture.py keeps it in
+# DIR/admin.pw (0600) and the Python scripts read it from there.
+
+WORLD_PY=/usr/bin/python3
+WORLD_E2E=${AWSIM_ROOT:?source tests/lib/awsim.sh first}/tests/e2e
+CHILD_PID=
+WRITER_PID=
+WRITER_DIR=
+
+run_bounded() {
+	local secs=$1 out=$2 err=$3 rc
+	shift 3
+	timeout -k 5 "$secs" "$@" </dev/null >"$out" 2>"$err" &
+	CHILD_PID=$!
+	wait "$CHILD_PID"
+	rc=$?
+	CHILD_PID=
+	return "$rc"
+}
+
+child_stop() {
+	local pid=$CHILD_PID i
+	[ -n "$pid" ] || return 0
+	CHILD_PID=
+	kill -TERM "$pid" 2>/dev/null
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+# world_make DIR [fixture args]: 0 when the world is ready; fixture.py's
+# output is in DIR/fixture.{out,err}.
+world_make() {
+	local dir=$1
+	shift
+	mkdir -p "$dir"
+	writer_stop
+	awsim_reset || { echo "world: POST /_awsim/reset failed" >>"$dir/fixture.err"; return 1; }
+	run_bounded "${WORLD_FIXTURE_TIMEOUT:-120}" "$dir/fixture.out" "$dir/fixture.err" \
+		"$WORLD_PY" "$WORLD_E2E/fixture.py" --workdir "$dir" \
+		--rdsreconcile "${RDSRECONCILE:?}" "$@"
+}
+
+# writer_start DIR [INTERVAL]: 0 once the writer has committed through the
+# alias (at most 10 s); its log is DIR/writer.log.
+writer_start() {
+	local dir=$1 i
+	writer_stop
+	rm -f "$dir/writer.ready"
+	"$WORLD_PY" "$WORLD_E2E/writer.py" --world "$dir/world.json" --out "$dir/writes.jsonl" \
+		--summary "$dir/writer.json" --ready-file "$dir/writer.ready" \
+		--interval "${2:-0.01}" </dev/null >"$dir/writer.log" 2>&1 &
+	WRITER_PID=$!
+	WRITER_DIR=$dir
+	for ((i = 0; i < 200; i++)); do
+		[ -e "$dir/writer.ready" ] && return 0
+		kill -0 "$WRITER_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	writer_stop
+	return 1
+}
+
+writer_stop() {
+	local pid=$WRITER_PID i
+	[ -n "$pid" ] || return 0
+	WRITER_PID=
+	kill -TERM "$pid" 2>/dev/null
+	for ((i = 0; i < 150; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+writer_figures() {
+	[ -s "$1/writer.json" ] || { echo "no writer summary"; return 0; }
+	jq -r '"commits \(.commits) (\(.inserts) inserts, \(.updates) updates, \(.commits_per_s)/s), errors \(.errors), in doubt \(.in_doubt); write-unavailability window \(.max_gap_ms) ms from \(.max_gap_start)"' "$1/writer.json"
+}
+
+# secret_leaks DIR FILE...: the files under DIR (but not the secret files
+# themselves) holding any line of the given secret files; prints file names
+# only, never the secret.  Returns 0 when there is none.
+secret_leaks() {
+	local dir=$1 f hits=
+	shift
+	for f in "$@"; do
+		[ -s "$f" ] || continue
+		hits+=$(grep -rlF -f "$f" --exclude="$(basename "$f")" "$dir" 2>/dev/null)
+	done
+	[ -z "$hits" ] && return 0
+	printf '%s\n' "$hits" | sort -u
+	return 1
+}
+
+WATCHDOG_PID=
+watchdog_start() {
+	local secs=$1 msg=${2:-deadline of $1 s reached} me=$$
+	watchdog_stop
+	(
+		trap 'kill "$sp" 2>/dev/null; exit 0' TERM
+		sleep "$secs" &
+		sp=$!
+		wait "$sp" || exit 0
+		echo "$msg" >&2
+		kill -TERM "$me"
+	) &
+	WATCHDOG_PID=$!
+}
+
+watchdog_stop() {
+	[ -n "$WATCHDOG_PID" ] || return 0
+	kill -TERM "$WATCHDOG_PID" 2>/dev/null
+	wait "$WATCHDOG_PID" 2>/dev/null
+	WATCHDOG_PID=
+}
+
+awsim_at_exit 'child_stop; writer_stop; watchdog_stop'
