@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/lib/awsim.sh - start, talk to and stop the local AWS stand-in.
 #
 # Sourced by tests/e2e/run, tests/bench/run and contrib/demo (bash only):
@@ -126,7 +127,7 @@ awsim__descendants() {
 # removes its state dir), wait; SIGKILL it and whatever it left behind
 # after AWSIM_STOP_TIMEOUT seconds.  Idempotent.
 awsim_stop() {
-	local pid=$AWSIM_PID deadline left p
+	local pid=$AWSIM_PID deadline p
 	[ -n "$pid" ] || { awsim__rmdir; return 0; }
 	AWSIM_PID=
 	local kids
@@ -200,7 +201,8 @@ awsim_at_exit() { _AWSIM_EXIT_HOOKS+=("$1"); }
 awsim__on_exit() {
 	local rc=$? i
 	trap - EXIT INT TERM
-	AWSIM_EXIT_RC=$rc   # for the hooks
+	# shellcheck disable=SC2034 # read by the hooks
+	AWSIM_EXIT_RC=$rc
 	for ((i = ${#_AWSIM_EXIT_HOOKS[@]} - 1; i >= 0; i--)); do
 		eval "${_AWSIM_EXIT_HOOKS[$i]}" || true
 	done

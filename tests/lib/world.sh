@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/lib/world.sh - build a test world on the stand-in and drive a write
 # load through its alias.  Sourced after tests/lib/awsim.sh by
 # tests/e2e/run, tests/bench/run and contrib/demo (bash only).
@@ -22,7 +23,6 @@ WORLD_PY=/usr/bin/python3
 WORLD_E2E=${AWSIM_ROOT:?source tests/lib/awsim.sh first}/tests/e2e
 CHILD_PID=
 WRITER_PID=
-WRITER_DIR=
 
 run_bounded() {
 	local secs=$1 out=$2 err=$3 rc
@@ -72,7 +72,6 @@ writer_start() {
 		--summary "$dir/writer.json" --ready-file "$dir/writer.ready" \
 		--interval "${2:-0.01}" </dev/null >"$dir/writer.log" 2>&1 &
 	WRITER_PID=$!
-	WRITER_DIR=$dir
 	for ((i = 0; i < 200; i++)); do
 		[ -e "$dir/writer.ready" ] && return 0
 		kill -0 "$WRITER_PID" 2>/dev/null || break
