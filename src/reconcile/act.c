@@ -161,6 +161,46 @@ out:
 	return e;
 }
 
+/*
+ * Restore the target from the encrypted copy, tagged as ours and with the
+ * source's own tags (those not in the aws: or rdsreconcile: namespaces).
+ */
+static enum rr_err
+restore_target(struct rr_ctx *c, const struct observed *o)
+{
+	const struct desired *d = c->d;
+	struct rds_restore_opts ro;
+	struct rds_tags src, all;
+	struct tagset ts;
+	const struct rds_tags *ours;
+	enum rr_err e;
+	size_t i;
+
+	memset(&src, 0, sizeof(src));
+	memset(&all, 0, sizeof(all));
+	if ((e = rds_list_tags(c->aws, &src, o->source.arn)) != RR_OK)
+		goto out;
+	ours = tags_for(&ts, d, "target", &o->copy.tagged_pos);
+	for (i = 0; i < ours->n; i++)
+		rds_tags_add(&all, ours->v[i].key, ours->v[i].value);
+	for (i = 0; i < src.n; i++)
+		if (strncmp(src.v[i].key, "aws:", 4) != 0 &&
+		    strncmp(src.v[i].key, "rdsreconcile:", 13) != 0)
+			rds_tags_add(&all, src.v[i].key, src.v[i].value);
+	memset(&ro, 0, sizeof(ro));
+	ro.multi_az = ro.publicly_accessible = -1;
+	ro.instance_class = d->target_instance_class ?
+	    d->target_instance_class : o->source.instance_class;
+	ro.tags = &all;
+	e = rds_restore_from_snapshot(c->aws, d->target_id,
+	    d->encrypted_snapshot_id, &ro);
+	e = created(c, e, "DBInstanceAlreadyExists");
+out:
+	rds_tags_release(&src);
+	rds_tags_release(&all);
+	return e;
+}
+
 static enum rr_err
 set_read_only(struct rr_ctx *c, const char *group, int on)
 {
@@ -324,7 +364,6 @@ act(struct rr_ctx *c, const struct observed *o, const struct step *s)
 {
 	const struct desired *d = c->d;
 	struct rds_modify m = RDS_MODIFY_INIT;
-	struct rds_restore_opts ro;
 	struct rds_strlist sgl;
 	struct tagset ts;
 	struct db *db = NULL;
@@ -369,14 +408,7 @@ act(struct rr_ctx *c, const struct observed *o, const struct step *s)
 		    &o->freeze.tagged_pos));
 		return created(c, e, "DBSnapshotAlreadyExists");
 	case ACT_RESTORE_TARGET:
-		memset(&ro, 0, sizeof(ro));
-		ro.multi_az = ro.publicly_accessible = -1;
-		ro.instance_class = d->target_instance_class ?
-		    d->target_instance_class : o->source.instance_class;
-		ro.tags = tags_for(&ts, d, "target", &o->copy.tagged_pos);
-		e = rds_restore_from_snapshot(c->aws, d->target_id,
-		    d->encrypted_snapshot_id, &ro);
-		return created(c, e, "DBInstanceAlreadyExists");
+		return restore_target(c, o);
 	case ACT_CREATE_TARGET_PARAMS:
 		return create_target_params(c, o);
 	case ACT_MODIFY_TARGET:
