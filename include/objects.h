@@ -14,6 +14,27 @@
 #include "err.h"
 
 struct desired;
+struct cmd_args;
+struct reconcile_opts;
+struct rr_ctx;
+
+/* The long-option code of --timeout, shared by apply and diff. */
+#define OBJECTS_OPT_TIMEOUT 300
+
+/*
+ * Fill *o from what every reconciling command shares: --timeout SECONDS and
+ * $RDSRECONCILE_POLL_SCALE.  Returns EXIT_CONVERGED, or EXIT_USAGE after
+ * printing why.
+ */
+int objects_opts_parse(const struct cmd_args *args, struct reconcile_opts *o);
+
+/*
+ * Load the objects named by args, then for each: open its context, call
+ * fn, close it.  One object failing does not stop the others; the worst
+ * exit code is returned (objects_exit_merge).  fn returns an enum rr_exit.
+ */
+int objects_run(const struct cmd_args *args, const struct reconcile_opts *o,
+    int (*fn)(struct rr_ctx *c));
 
 /*
  * Parse argv[0..argc) into one list (*out, linked by next; *n objects).

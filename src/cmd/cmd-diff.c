@@ -16,14 +16,10 @@
 
 #define DIFF_MAX_STEPS 64
 
-enum { OPT_TIMEOUT = 258 };
-
 static const struct option diff_opts[] = {
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "timeout", required_argument, NULL, OBJECTS_OPT_TIMEOUT },
 	{ NULL, 0, NULL, 0 },
 };
-
-int apply_parse_common(const struct cmd_args *args, struct reconcile_opts *o);
 
 static int
 use_colour(void)
@@ -84,34 +80,14 @@ diff_object(struct rr_ctx *c)
 static int
 diff_exec(const struct cmd_args *args)
 {
-	struct desired *list = NULL, *d;
 	struct reconcile_opts opts;
-	int rc, worst = EXIT_CONVERGED;
-	size_t n;
+	int rc;
 
-	if ((rc = apply_parse_common(args, &opts)) != EXIT_CONVERGED)
+	if ((rc = objects_opts_parse(args, &opts)) != EXIT_CONVERGED)
 		return rc;
 	/* diff never mutates: the AWS client refuses too. */
 	opts.dry_run = 1;
-	if (objects_load(args->argc, args->argv, &list, &n) != RR_OK) {
-		fprintf(stderr, "rdsreconcile: %s\n", rr_lasterr());
-		return EXIT_FAILED;
-	}
-	for (d = list; d != NULL; d = d->next) {
-		struct rr_ctx ctx;
-
-		if (rr_ctx_open(&ctx, d, &opts) != RR_OK) {
-			fprintf(stderr, "rdsreconcile: %s: %s\n", d->name,
-			    rr_lasterr());
-			worst = objects_exit_merge(worst, EXIT_FAILED);
-			continue;
-		}
-		rc = diff_object(&ctx);
-		rr_ctx_close(&ctx);
-		worst = objects_exit_merge(worst, rc);
-	}
-	desired_free(list);
-	return worst;
+	return objects_run(args, &opts, diff_object);
 }
 
 const struct cmd_entry cmd_diff_entry = {

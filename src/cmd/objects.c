@@ -1,5 +1,6 @@
 /* objects.c - load the desired objects named by files and directories. */
 #include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -7,6 +8,7 @@
 #include "cmd.h"
 #include "desired.h"
 #include "objects.h"
+#include "reconcile.h"
 #include "xmalloc.h"
 
 static int
@@ -111,4 +113,61 @@ objects_exit_merge(int a, int b)
 			rb = i;
 	}
 	return ra >= rb ? a : b;
+}
+
+int
+objects_opts_parse(const struct cmd_args *args, struct reconcile_opts *o)
+{
+	const char *v, *env;
+	char *end;
+
+	memset(o, 0, sizeof(*o));
+	o->poll_scale = 1.0;
+	/* For tests and demos against the stand-in's fast clock. */
+	if ((env = getenv("RDSRECONCILE_POLL_SCALE")) != NULL) {
+		o->poll_scale = strtod(env, &end);
+		if (*end != '\0' || o->poll_scale <= 0 || o->poll_scale > 10) {
+			fprintf(stderr, "rdsreconcile: RDSRECONCILE_POLL_SCALE "
+			    "must be a number in (0, 10]\n");
+			return EXIT_USAGE;
+		}
+	}
+	if ((v = cmd_args_get(args, OBJECTS_OPT_TIMEOUT)) != NULL) {
+		o->timeout_s = strtol(v, &end, 10);
+		if (*end != '\0' || o->timeout_s <= 0) {
+			fprintf(stderr, "rdsreconcile: --timeout takes whole "
+			    "seconds > 0, not '%s'\n", v);
+			return EXIT_USAGE;
+		}
+	}
+	return EXIT_CONVERGED;
+}
+
+int
+objects_run(const struct cmd_args *args, const struct reconcile_opts *o,
+    int (*fn)(struct rr_ctx *c))
+{
+	struct desired *list = NULL, *d;
+	int rc, worst = EXIT_CONVERGED;
+	size_t n;
+
+	if (objects_load(args->argc, args->argv, &list, &n) != RR_OK) {
+		fprintf(stderr, "rdsreconcile: %s\n", rr_lasterr());
+		return EXIT_FAILED;
+	}
+	for (d = list; d != NULL && !rr_interrupted; d = d->next) {
+		struct rr_ctx ctx;
+
+		if (rr_ctx_open(&ctx, d, o) != RR_OK) {
+			fprintf(stderr, "rdsreconcile: %s: %s\n", d->name,
+			    rr_lasterr());
+			worst = objects_exit_merge(worst, EXIT_FAILED);
+			continue;
+		}
+		rc = fn(&ctx);
+		rr_ctx_close(&ctx);
+		worst = objects_exit_merge(worst, rc);
+	}
+	desired_free(list);
+	return worst;
 }
