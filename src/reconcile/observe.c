@@ -55,8 +55,13 @@ cmpstr(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
+/*
+ * One instance.  change_id (may be NULL) gets the OBS_TAG_CHANGE tag, so
+ * the alias change needs no ListTagsForResource of its own.
+ */
 static enum rr_err
-observe_instance(struct rr_ctx *c, const char *id, struct obs_instance *oi)
+observe_instance(struct rr_ctx *c, const char *id, struct obs_instance *oi,
+    char *change_id, size_t change_len)
 {
 	struct rds_instance ri;
 	enum rr_err e;
@@ -95,6 +100,10 @@ observe_instance(struct rr_ctx *c, const char *id, struct obs_instance *oi)
 	oi->pending_modifications = ri.pending_modified;
 	COPY(oi->phase, tag_value(&ri.tags, OBS_TAG_PHASE));
 	tagged_pos(&oi->tagged_pos, &ri.tags);
+	if (change_id != NULL)
+		snprintf(change_id, change_len, "%s",
+		    rds_tags_get(&ri.tags, OBS_TAG_CHANGE) ?
+		    rds_tags_get(&ri.tags, OBS_TAG_CHANGE) : "");
 	rds_instance_release(&ri);
 	return RR_OK;
 }
@@ -371,29 +380,21 @@ observe_source_db(struct rr_ctx *c, struct observed *o)
 	}
 }
 
+/* Route 53's status of the alias change we tagged on the target. */
 static enum rr_err
-observe_change(struct rr_ctx *c, const struct obs_instance *t,
-    struct observed *o)
+observe_change(struct rr_ctx *c, const char *change_id, struct observed *o)
 {
-	struct rds_tags tags;
-	const char *id;
 	char *status = NULL;
 	enum rr_err e;
 
-	if (!t->exists || !t->ours)
+	if (change_id[0] == '\0')
 		return RR_OK;
-	memset(&tags, 0, sizeof(tags));
-	if ((e = rds_list_tags(c->aws, &tags, t->arn)) != RR_OK)
-		return e;
-	if ((id = tag_value(&tags, OBS_TAG_CHANGE)) != NULL) {
-		e = route53_get_change(c->aws, &status, id);
-		if (e == RR_OK)
-			COPY(o->change_status, status);
-		else if (e == RR_ERR_NOT_FOUND)
-			e = RR_OK;
-		free(status);
-	}
-	rds_tags_release(&tags);
+	e = route53_get_change(c->aws, &status, change_id);
+	if (e == RR_OK)
+		COPY(o->change_status, status);
+	else if (e == RR_ERR_NOT_FOUND)
+		e = RR_OK;
+	free(status);
 	return e;
 }
 
@@ -402,15 +403,18 @@ observe(struct observed *o, struct rr_ctx *c)
 {
 	const struct desired *d = c->d;
 	struct stat st;
-	char *path;
+	char *path, change_id[128];
 	enum rr_err e;
 	int cutover;
 
 	memset(o, 0, sizeof(*o));
+	change_id[0] = '\0';
 	o->now = time(NULL);
-	if ((e = observe_instance(c, d->source_id, &o->source)) != RR_OK ||
-	    (e = observe_instance(c, d->target_id, &o->target)) != RR_OK ||
-	    (e = observe_instance(c, d->temp_replica_id, &o->temp)) != RR_OK ||
+	if ((e = observe_instance(c, d->source_id, &o->source, NULL, 0)) !=
+	    RR_OK || (e = observe_instance(c, d->target_id, &o->target,
+	    change_id, sizeof(change_id))) != RR_OK ||
+	    (e = observe_instance(c, d->temp_replica_id, &o->temp, NULL, 0)) !=
+	    RR_OK ||
 	    (e = observe_snapshot(c, d->snapshot_id, &o->freeze)) != RR_OK ||
 	    (e = observe_snapshot(c, d->encrypted_snapshot_id, &o->copy)) !=
 	    RR_OK || (e = observe_key(c, &o->key)) != RR_OK ||
@@ -428,7 +432,7 @@ observe(struct observed *o, struct rr_ctx *c)
 	    (e = observe_pg_read_only(c, o->source.param_group,
 	    &o->source_pg_read_only)) != RR_OK)
 		return e;
-	if (cutover && (e = observe_change(c, &o->target, o)) != RR_OK)
+	if (cutover && (e = observe_change(c, change_id, o)) != RR_OK)
 		return e;
 
 	/* After the cut-over the databases no longer decide anything. */
