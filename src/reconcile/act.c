@@ -78,6 +78,21 @@ connect_to(struct rr_ctx *c, const struct obs_instance *i, struct db **db)
 	return rr_ctx_connect(c, i->endpoint, i->port, db);
 }
 
+/* One procedure call on an instance over a short-lived connection. */
+static enum rr_err
+call_on(struct rr_ctx *c, const struct obs_instance *i,
+    enum rr_err (*fn)(struct db *))
+{
+	struct db *db = NULL;
+	enum rr_err e;
+
+	if ((e = connect_to(c, i, &db)) != RR_OK)
+		return e;
+	e = fn(db);
+	db_close(db);
+	return e;
+}
+
 static enum rr_err
 record_freeze_point(struct rr_ctx *c, const struct observed *o,
     const struct step *s)
@@ -389,11 +404,7 @@ act(struct rr_ctx *c, const struct observed *o, const struct step *s)
 		    d->source_id, tags_for(&ts, d, "temp-replica", NULL));
 		return created(c, e, "DBInstanceAlreadyExists");
 	case ACT_STOP_TEMP_REPLICATION:
-		if ((e = connect_to(c, &o->temp, &db)) != RR_OK)
-			return e;
-		e = db_rds_stop_replication(db);
-		db_close(db);
-		return e;
+		return call_on(c, &o->temp, db_rds_stop_replication);
 	case ACT_RECORD_FREEZE_POINT:
 		return record_freeze_point(c, o, s);
 	case ACT_CREATE_SNAPSHOT:
@@ -430,11 +441,7 @@ act(struct rr_ctx *c, const struct observed *o, const struct step *s)
 	case ACT_START_REPLICATION:
 		return start_replication(c, o, s);
 	case ACT_RESUME_REPLICATION:
-		if ((e = connect_to(c, &o->target, &db)) != RR_OK)
-			return e;
-		e = db_rds_start_replication(db);
-		db_close(db);
-		return e;
+		return call_on(c, &o->target, db_rds_start_replication);
 	case ACT_MARK_CUTOVER:
 		return tag_one(c, o->target.arn, OBS_TAG_PHASE, PHASE_CUTOVER);
 	case ACT_DROP_REPL_USER:

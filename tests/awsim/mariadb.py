@@ -143,6 +143,25 @@ REPLICA_POSITION_FILE = "awsim_replica_position"
 
 _SQL_MODE = "STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION"
 
+# mysql.rds_kill and rds_kill_query differ only in what they kill.  The
+# internal accounts (root, replication threads, the replicas' rdsrepl) are
+# off limits, as rdsadmin's threads are on RDS.
+_RDS_KILL = """CREATE OR REPLACE DEFINER=`root`@`localhost` PROCEDURE mysql.{name}(IN p_thread BIGINT UNSIGNED)
+       SQL SECURITY DEFINER
+       BEGIN
+         DECLARE v_user VARCHAR(128) DEFAULT NULL;
+         DECLARE v_msg VARCHAR(255);
+         SELECT USER INTO v_user FROM information_schema.PROCESSLIST WHERE ID = p_thread;
+         IF v_user IS NULL THEN
+           SET v_msg = CONCAT('Unknown thread id: ', IFNULL(p_thread, 'NULL'));
+           SIGNAL SQLSTATE 'HY000' SET MYSQL_ERRNO = 1094, MESSAGE_TEXT = v_msg;
+         ELSEIF v_user IN ('root', 'system user', 'rdsrepl', 'event_scheduler') THEN
+           SET v_msg = CONCAT('You are not owner of thread ', p_thread);
+           SIGNAL SQLSTATE 'HY000' SET MYSQL_ERRNO = 1095, MESSAGE_TEXT = v_msg;
+         END IF;
+         KILL {what} p_thread;
+       END"""
+
 # The rds_* objects. Procedure parameters are prefixed p_ because inside a
 # routine a parameter named like a column shadows the column.
 _RDS_OBJECTS = [
@@ -308,39 +327,8 @@ _RDS_OBJECTS = [
          END IF;
        END""",
 
-    # The internal accounts (root, replication threads, the replicas'
-    # rdsrepl) are off limits, as rdsadmin's threads are on RDS.
-    """CREATE OR REPLACE DEFINER=`root`@`localhost` PROCEDURE mysql.rds_kill(IN p_thread BIGINT UNSIGNED)
-       SQL SECURITY DEFINER
-       BEGIN
-         DECLARE v_user VARCHAR(128) DEFAULT NULL;
-         DECLARE v_msg VARCHAR(255);
-         SELECT USER INTO v_user FROM information_schema.PROCESSLIST WHERE ID = p_thread;
-         IF v_user IS NULL THEN
-           SET v_msg = CONCAT('Unknown thread id: ', IFNULL(p_thread, 'NULL'));
-           SIGNAL SQLSTATE 'HY000' SET MYSQL_ERRNO = 1094, MESSAGE_TEXT = v_msg;
-         ELSEIF v_user IN ('root', 'system user', 'rdsrepl', 'event_scheduler') THEN
-           SET v_msg = CONCAT('You are not owner of thread ', p_thread);
-           SIGNAL SQLSTATE 'HY000' SET MYSQL_ERRNO = 1095, MESSAGE_TEXT = v_msg;
-         END IF;
-         KILL CONNECTION p_thread;
-       END""",
-
-    """CREATE OR REPLACE DEFINER=`root`@`localhost` PROCEDURE mysql.rds_kill_query(IN p_thread BIGINT UNSIGNED)
-       SQL SECURITY DEFINER
-       BEGIN
-         DECLARE v_user VARCHAR(128) DEFAULT NULL;
-         DECLARE v_msg VARCHAR(255);
-         SELECT USER INTO v_user FROM information_schema.PROCESSLIST WHERE ID = p_thread;
-         IF v_user IS NULL THEN
-           SET v_msg = CONCAT('Unknown thread id: ', IFNULL(p_thread, 'NULL'));
-           SIGNAL SQLSTATE 'HY000' SET MYSQL_ERRNO = 1094, MESSAGE_TEXT = v_msg;
-         ELSEIF v_user IN ('root', 'system user', 'rdsrepl', 'event_scheduler') THEN
-           SET v_msg = CONCAT('You are not owner of thread ', p_thread);
-           SIGNAL SQLSTATE 'HY000' SET MYSQL_ERRNO = 1095, MESSAGE_TEXT = v_msg;
-         END IF;
-         KILL QUERY p_thread;
-       END""",
+    _RDS_KILL.format(name="rds_kill", what="CONNECTION"),
+    _RDS_KILL.format(name="rds_kill_query", what="QUERY"),
 
     # SHOW SLAVE STATUS cannot be prepared, but runs directly in a procedure
     # and returns its own result set with the real column names.
