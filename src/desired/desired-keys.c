@@ -313,6 +313,18 @@ const struct dkey desired_keys[] = {
 		.conv = DK_CONV_INT,
 	},
 	[25] = {
+		.path = "spec.cutover.approvalFile",
+		.name = "approvalFile",
+		.parent = 21,
+		.type = DK_STRING,
+		.flags = 0,
+		.min_len = 1,
+		.max_len = 4096,
+		.what = "a file path",
+		.field = offsetof(struct desired, approval_file),
+		.conv = DK_CONV_PATH,
+	},
+	[26] = {
 		.path = "spec.cutover.postponeFile",
 		.name = "postponeFile",
 		.parent = 21,
@@ -324,7 +336,7 @@ const struct dkey desired_keys[] = {
 		.field = offsetof(struct desired, postpone_file),
 		.conv = DK_CONV_PATH,
 	},
-	[26] = {
+	[27] = {
 		.path = "spec.cutover.timeoutSeconds",
 		.name = "timeoutSeconds",
 		.parent = 21,
@@ -336,7 +348,7 @@ const struct dkey desired_keys[] = {
 		.field = offsetof(struct desired, cutover_timeout_seconds),
 		.conv = DK_CONV_INT,
 	},
-	[27] = {
+	[28] = {
 		.path = "spec.cleanup",
 		.name = "cleanup",
 		.parent = 5,
@@ -345,27 +357,27 @@ const struct dkey desired_keys[] = {
 		.field = DK_NOFIELD,
 		.conv = DK_CONV_NONE,
 	},
-	[28] = {
+	[29] = {
 		.path = "spec.cleanup.deleteTempReplica",
 		.name = "deleteTempReplica",
-		.parent = 27,
+		.parent = 28,
 		.type = DK_BOOL,
 		.flags = 0,
 		.def = "true",
 		.field = offsetof(struct desired, delete_temp_replica),
 		.conv = DK_CONV_BOOL,
 	},
-	[29] = {
+	[30] = {
 		.path = "spec.cleanup.deleteUnencryptedSnapshot",
 		.name = "deleteUnencryptedSnapshot",
-		.parent = 27,
+		.parent = 28,
 		.type = DK_BOOL,
 		.flags = 0,
 		.def = "true",
 		.field = offsetof(struct desired, delete_unencrypted_snapshot),
 		.conv = DK_CONV_BOOL,
 	},
-	[30] = {
+	[31] = {
 		.path = "spec.credentials",
 		.name = "credentials",
 		.parent = 5,
@@ -374,19 +386,19 @@ const struct dkey desired_keys[] = {
 		.field = DK_NOFIELD,
 		.conv = DK_CONV_NONE,
 	},
-	[31] = {
+	[32] = {
 		.path = "spec.credentials.admin",
 		.name = "admin",
-		.parent = 30,
+		.parent = 31,
 		.type = DK_OBJECT,
 		.flags = DK_REQUIRED,
 		.field = DK_NOFIELD,
 		.conv = DK_CONV_NONE,
 	},
-	[32] = {
+	[33] = {
 		.path = "spec.credentials.admin.user",
 		.name = "user",
-		.parent = 31,
+		.parent = 32,
 		.type = DK_STRING,
 		.flags = DK_REQUIRED,
 		.min_len = 1,
@@ -396,10 +408,10 @@ const struct dkey desired_keys[] = {
 		.field = offsetof(struct desired, admin_user),
 		.conv = DK_CONV_STR,
 	},
-	[33] = {
+	[34] = {
 		.path = "spec.credentials.admin.passwordFile",
 		.name = "passwordFile",
-		.parent = 31,
+		.parent = 32,
 		.type = DK_STRING,
 		.flags = DK_REQUIRED,
 		.min_len = 1,
@@ -408,20 +420,20 @@ const struct dkey desired_keys[] = {
 		.field = offsetof(struct desired, admin_password_file),
 		.conv = DK_CONV_PATH,
 	},
-	[34] = {
+	[35] = {
 		.path = "spec.credentials.admin.secretsManagerArn",
 		.name = "secretsManagerArn",
-		.parent = 31,
+		.parent = 32,
 		.type = DK_UNSUPPORTED,
 		.flags = 0,
 		.what = "AWS Secrets Manager references are not supported yet",
 		.field = DK_NOFIELD,
 		.conv = DK_CONV_NONE,
 	},
-	[35] = {
+	[36] = {
 		.path = "spec.credentials.privateKeyFile",
 		.name = "privateKeyFile",
-		.parent = 30,
+		.parent = 31,
 		.type = DK_STRING,
 		.flags = 0,
 		.min_len = 1,
@@ -430,10 +442,10 @@ const struct dkey desired_keys[] = {
 		.field = offsetof(struct desired, private_key_file),
 		.conv = DK_CONV_PATH,
 	},
-	[36] = {
+	[37] = {
 		.path = "spec.credentials.stateDir",
 		.name = "stateDir",
-		.parent = 30,
+		.parent = 31,
 		.type = DK_STRING,
 		.flags = 0,
 		.min_len = 1,
@@ -442,7 +454,7 @@ const struct dkey desired_keys[] = {
 		.field = offsetof(struct desired, state_dir),
 		.conv = DK_CONV_PATH,
 	},
-	[37] = {
+	[38] = {
 		.path = "spec.hooks",
 		.name = "hooks",
 		.parent = 5,
@@ -451,10 +463,10 @@ const struct dkey desired_keys[] = {
 		.field = DK_NOFIELD,
 		.conv = DK_CONV_NONE,
 	},
-	[38] = {
+	[39] = {
 		.path = "spec.hooks.beforeCutover",
 		.name = "beforeCutover",
-		.parent = 37,
+		.parent = 38,
 		.type = DK_STRING,
 		.flags = 0,
 		.min_len = 1,
@@ -463,10 +475,10 @@ const struct dkey desired_keys[] = {
 		.field = offsetof(struct desired, hook_before_cutover),
 		.conv = DK_CONV_PATH,
 	},
-	[39] = {
+	[40] = {
 		.path = "spec.hooks.afterCutover",
 		.name = "afterCutover",
-		.parent = 37,
+		.parent = 38,
 		.type = DK_STRING,
 		.flags = 0,
 		.min_len = 1,
@@ -475,10 +487,10 @@ const struct dkey desired_keys[] = {
 		.field = offsetof(struct desired, hook_after_cutover),
 		.conv = DK_CONV_PATH,
 	},
-	[40] = {
+	[41] = {
 		.path = "spec.hooks.onFailure",
 		.name = "onFailure",
-		.parent = 37,
+		.parent = 38,
 		.type = DK_STRING,
 		.flags = 0,
 		.min_len = 1,
@@ -489,4 +501,4 @@ const struct dkey desired_keys[] = {
 	},
 };
 
-const size_t desired_nkeys = 41;
+const size_t desired_nkeys = 42;

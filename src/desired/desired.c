@@ -678,6 +678,7 @@ desired_free_one(struct desired *d)
 	free(d->repl_user);
 	free(d->window_text);
 	free(d->windows.v);
+	free(d->approval_file);
 	free(d->postpone_file);
 	free(d->admin_user);
 	free(d->admin_password_file);

@@ -43,6 +43,7 @@ FIELDS = {
     "spec.cutover.approval": ("approval", "ENUM"),
     "spec.cutover.window": ("window_text", "WINDOW"),
     "spec.cutover.maxLagSeconds": ("max_lag_seconds", "INT"),
+    "spec.cutover.approvalFile": ("approval_file", "PATH"),
     "spec.cutover.postponeFile": ("postpone_file", "PATH"),
     "spec.cutover.timeoutSeconds": ("cutover_timeout_seconds", "INT"),
     "spec.cleanup.deleteTempReplica": ("delete_temp_replica", "BOOL"),

@@ -447,7 +447,8 @@ observe(struct observed *o, struct rr_ctx *c)
 	path = secret_store_path(d->state_dir, d->name, "replication");
 	o->repl_password_stored = stat(path, &st) == 0;
 	free(path);
-	o->approved = c->opts->approve_cutover;
+	o->approved = c->opts->approve_cutover ||
+	    (d->approval_file && stat(d->approval_file, &st) == 0);
 	o->postponed = d->postpone_file && stat(d->postpone_file, &st) == 0;
 	return RR_OK;
 }

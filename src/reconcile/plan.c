@@ -746,7 +746,9 @@ plan_build(const struct desired *d, const struct observed *o, struct step *s)
 	if (d->approval == DESIRED_APPROVAL_MANUAL && !o->approved) {
 		GATE(s, WAIT_GATE_APPROVAL, POLL_GATE,
 		    "cutover.approval is manual",
-		    "cut-over waits for approval (apply --approve-cutover)");
+		    "cut-over waits for approval (apply --approve-cutover%s%s)",
+		    d->approval_file ? " or a file at " : "",
+		    d->approval_file ? d->approval_file : "");
 		return;
 	}
 	if (!desired_window_contains(d, o->now)) {
