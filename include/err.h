@@ -31,6 +31,7 @@ enum rr_err {
 	RR_ERR_LOCKED,		/* another run holds the lock */
 	RR_ERR_INTERRUPTED,	/* SIGINT/SIGTERM asked us to stop */
 	RR_ERR_DRY_RUN,		/* a mutation was attempted in dry-run mode */
+	RR_ERR_HOOK,		/* a hook exited non-zero or could not run */
 	RR_ERR_INTERNAL,	/* a bug: an invariant did not hold */
 	RR_ERR__COUNT
 };

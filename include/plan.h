@@ -62,6 +62,7 @@ enum wait_on {
 	WAIT_GATE_WINDOW,
 	WAIT_GATE_LAG,
 	WAIT_GATE_POSTPONE,
+	WAIT_GATE_HOOK,		/* the beforeCutover hook exited non-zero */
 };
 
 struct step {
@@ -78,11 +79,26 @@ struct step {
 /* Terraform-style symbol: "+" create, "~" modify, "-" delete, "…" wait,
  * "!" blocked, "=" converged. */
 const char *step_symbol(const struct step *s);
+const char *step_kind_name(enum step_kind k);	/* "act", "wait", ... */
 const char *action_name(enum action a);	/* "create-temp-replica" */
 int action_mutates_sql(enum action a);	/* 1 if it runs SQL, 0 if AWS */
 const char *wait_name(enum wait_on w);	/* "approval", "lag", ... */
 
 struct desired;
+
+/*
+ * The resource a step acts on or waits for, by its AWS/MySQL name: an
+ * instance or snapshot identifier, the parameter group, or the record
+ * name.  NULL when the step is not about one resource.  Points into d.
+ */
+const char *step_resource(const struct desired *d, const struct step *s);
+
+/*
+ * Length of the part of s->what that names what is waited for: a wait's
+ * what is "subject (progress)", e.g. "wait for snapshot 'x' (creating,
+ * 40%)"; two observations of one wait have the same subject.
+ */
+size_t step_subject_len(const struct step *s);
 
 /* The next step for d given o.  Pure; never fails. */
 void plan_next(const struct desired *d, const struct observed *o,

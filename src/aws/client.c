@@ -744,9 +744,12 @@ perform(struct aws_client *c, const struct exchange *x0, struct buf *body)
 			log_debug("%s %s: attempt %d: %s", svcs[x->svc].name,
 			    x->action, n, c->last.message);
 		} else if (r.status >= 200 && r.status < 300) {
-			log_debug("%s %s: http %ld in %ld ms (attempt %d)",
-			    svcs[x->svc].name, x->action, r.status,
-			    now_ms() - t0, n);
+			/* A change to the world is worth its RequestId at
+			 * info: what AWS support asks for. */
+			log_aws(aws_action_is_mutating(x->action) ? LOG_INFO :
+			    LOG_DEBUG, __func__, r.request_id, "%s %s: http %ld "
+			    "in %ld ms (attempt %d)", svcs[x->svc].name,
+			    x->action, r.status, now_ms() - t0, n);
 			/* Give back what the retries took, or one token. */
 			c->quota += taken ? taken : NO_RETRY_INCREMENT;
 			if (c->quota > QUOTA_MAX)

@@ -11,9 +11,12 @@
 
 #include <sodium.h>
 
+#include <jansson.h>
+
 #include "aws.h"
 #include "db.h"
 #include "desired.h"
+#include "hooks.h"
 #include "log.h"
 #include "reconcile.h"
 
@@ -123,6 +126,10 @@ ensure_lock(struct rr_ctx *c, const struct observed *o)
 	return e;
 }
 
+/*
+ * One line per step on stdout: "12:00:01 NAME SYMBOL what — why" in text,
+ * a JSON record (log.h) with --log-format json.  tail is a note below it.
+ */
 static void
 print_step(const struct desired *d, const struct step *s, const char *tail)
 {
@@ -130,6 +137,21 @@ print_step(const struct desired *d, const struct step *s, const char *tail)
 	time_t now = time(NULL);
 	struct tm tm;
 
+	if (log_get_format() == LOG_FORMAT_JSON) {
+		json_t *f = json_pack("{s:s,s:s,s:s,s:s}", "kind",
+		    step_kind_name(s->kind), "symbol", step_symbol(s),
+		    "operation", s->op, "why", s->why);
+
+		if (s->kind == STEP_WAIT || s->kind == STEP_GATE)
+			json_object_set_new(f, "waits_on",
+			    json_string(wait_name(s->wait)));
+		if (tail && *tail)
+			json_object_set_new(f, "note", json_string(tail));
+		log_set_step(s->kind == STEP_ACT ? action_name(s->action) :
+		    step_kind_name(s->kind), step_resource(d, s));
+		log_json_record(stdout, LOG_INFO, s->what, f);
+		return;
+	}
 	gmtime_r(&now, &tm);
 	strftime(ts, sizeof(ts), "%H:%M:%S", &tm);
 	printf("%s %s %s %s%s%s\n", ts, d->name, step_symbol(s), s->what,
@@ -139,66 +161,164 @@ print_step(const struct desired *d, const struct step *s, const char *tail)
 	fflush(stdout);
 }
 
+/*
+ * Progress of one long wait (snapshot and copy PercentProgress, lag,
+ * INSYNC): on a terminal one line rewritten in place; otherwise a line
+ * when what is waited for changes, then again when its progress changed
+ * and PROGRESS_MIN_S passed, or PROGRESS_MAX_S passed anyway.  Both are
+ * multiplied by the poll scale, as every wait is.
+ */
+#define PROGRESS_MIN_S	10.0
+#define PROGRESS_MAX_S	60.0
+
+struct progress {
+	int active;		/* a wait line is on the screen / in the log */
+	int live;		/* a terminal: rewrite in place */
+	double started;		/* monotonic start of this wait */
+	double printed;		/* monotonic time of the last line */
+	struct step last;	/* the wait last printed */
+};
+
+static void
+progress_end(struct progress *p)
+{
+	if (!p->active)
+		return;
+	if (p->live)
+		printf("\n");
+	if (log_get_format() == LOG_FORMAT_TEXT)
+		printf("         waited %.0fs\n", mono() - p->started);
+	fflush(stdout);
+	p->active = 0;
+}
+
+static void
+progress_wait(struct progress *p, const struct desired *d,
+    const struct step *s, double scale)
+{
+	size_t n = step_subject_len(s);
+	int same = p->active && n == step_subject_len(&p->last) &&
+	    strncmp(s->what, p->last.what, n) == 0;
+	int changed = strcmp(s->what, p->last.what) != 0;
+	double now = mono(), since = now - p->printed;
+
+	if (!same) {
+		progress_end(p);
+		p->active = 1;
+		p->started = now;
+	} else if (p->live) {
+		if (!changed)
+			return;
+		printf("\r\033[K");
+	} else if (!((changed && since >= PROGRESS_MIN_S * scale) ||
+	    since >= PROGRESS_MAX_S * scale)) {
+		return;
+	}
+	if (p->live) {
+		char ts[16];
+		time_t t = time(NULL);
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(ts, sizeof(ts), "%H:%M:%S", &tm);
+		printf("%s %s %s %s, %.0fs", ts, d->name, step_symbol(s),
+		    s->what, now - p->started);
+		fflush(stdout);
+	} else {
+		print_step(d, s, NULL);
+	}
+	p->printed = now;
+	p->last = *s;
+}
+
 static double
 poll_scale(const struct rr_ctx *c)
 {
 	return c->opts->poll_scale > 0 ? c->opts->poll_scale : 1.0;
 }
 
+/* diff-like listing of every step from o, for apply --dry-run. */
+static void
+print_plan(const struct desired *d, const struct observed *o)
+{
+	struct step steps[64];
+	size_t n, i;
+
+	n = plan_all(d, o, steps, sizeof(steps) / sizeof(steps[0]));
+	for (i = 0; i < n; i++)
+		print_step(d, &steps[i], i == 0 ? "(dry run: nothing is "
+		    "executed; the steps below assume each one succeeds)" :
+		    NULL);
+}
+
+/* Run the failure hook; its own failure is reported, never hidden. */
+static int
+failed(struct rr_ctx *c, const struct step *s, int rc)
+{
+	char msg[1024];
+
+	if (c->opts->dry_run || c->d->hook_on_failure == NULL)
+		return rc;
+	snprintf(msg, sizeof(msg), "%s", rr_lasterr()[0] ? rr_lasterr() :
+	    s->what);
+	if (hook_run(c->d, HOOK_ON_FAILURE, action_name(s->action), msg) !=
+	    RR_OK)
+		fprintf(stderr, "rdsreconcile: %s: %s\n", c->d->name,
+		    rr_lasterr());
+	return rc;
+}
+
 int
 reconcile(struct rr_ctx *c, struct step *last)
 {
 	const struct desired *d = c->d;
-	double start = mono(), deadline = 0, wait_start = 0;
+	double start = mono(), deadline = 0;
+	struct progress prog;
 	struct observed o;
-	struct step s, prev;
+	struct step s;
 	enum rr_err e;
-	int isatty_out = isatty(STDOUT_FILENO);
 
-	memset(&prev, 0, sizeof(prev));
+	memset(&prog, 0, sizeof(prog));
+	prog.live = isatty(STDOUT_FILENO) &&
+	    log_get_format() == LOG_FORMAT_TEXT;
+	memset(last, 0, sizeof(*last));
 	if (c->opts->timeout_s > 0)
 		deadline = start + (double)c->opts->timeout_s;
 	log_set_object(d->name);
 	for (;;) {
+		log_set_step(NULL, NULL);
 		if (rr_interrupted) {
+			progress_end(&prog);
 			fprintf(stderr, "rdsreconcile: %s: interrupted; run "
 			    "again to continue\n", d->name);
 			return EXIT_FAILED;
 		}
 		if (deadline > 0 && mono() >= deadline) {
+			progress_end(&prog);
 			fprintf(stderr, "rdsreconcile: %s: --timeout of %lds "
 			    "reached; run again to continue\n", d->name,
 			    c->opts->timeout_s);
 			return EXIT_PENDING;
 		}
 		if ((e = observe(&o, c)) != RR_OK) {
+			progress_end(&prog);
 			fprintf(stderr, "rdsreconcile: %s: observing: %s\n",
 			    d->name, rr_lasterr());
-			return EXIT_FAILED;
+			return failed(c, last, EXIT_FAILED);
 		}
 		plan_next(d, &o, &s);
 		*last = s;
 
 		if (s.kind == STEP_WAIT) {
-			int same = prev.kind == STEP_WAIT &&
-			    strcmp(prev.what, s.what) == 0;
-
-			if (prev.kind != STEP_WAIT)
-				wait_start = mono();
-			if (!same) {
-				if (isatty_out && prev.kind == STEP_WAIT)
-					printf("\n");
-				print_step(d, &s, NULL);
-			}
-			prev = s;
-			if (c->opts->once)
+			progress_wait(&prog, d, &s, poll_scale(c));
+			if (c->opts->once) {
+				progress_end(&prog);
 				return EXIT_PENDING;
+			}
 			pause_for(s.requeue_after * poll_scale(c), deadline);
 			continue;
 		}
-		if (prev.kind == STEP_WAIT)
-			printf("         waited %.0fs\n", mono() - wait_start);
-		prev = s;
+		progress_end(&prog);
 
 		switch (s.kind) {
 		case STEP_CONVERGED:
@@ -208,7 +328,8 @@ reconcile(struct rr_ctx *c, struct step *last)
 			print_step(d, &s, NULL);
 			fprintf(stderr, "rdsreconcile: %s: blocked: %s\n",
 			    d->name, s.what);
-			return EXIT_BLOCKED;
+			rr_seterr(RR_ERR_REFUSED, "blocked: %s", s.what);
+			return failed(c, &s, EXIT_BLOCKED);
 		case STEP_GATE:
 			print_step(d, &s, "replication keeps running; run "
 			    "again when the gate opens");
@@ -219,20 +340,50 @@ reconcile(struct rr_ctx *c, struct step *last)
 		}
 
 		if (c->opts->dry_run) {
-			print_step(d, &s, "(dry run: not executed)");
+			print_plan(d, &o);
 			return EXIT_PENDING;
 		}
 		if ((e = ensure_lock(c, &o)) != RR_OK) {
 			fprintf(stderr, "rdsreconcile: %s: %s\n", d->name,
 			    rr_lasterr());
-			return e == RR_ERR_LOCKED ? EXIT_LOCKED : EXIT_FAILED;
+			return e == RR_ERR_LOCKED ? EXIT_LOCKED :
+			    failed(c, &s, EXIT_FAILED);
+		}
+		/* The last word before the cut-over belongs to the user. */
+		if (s.action == ACT_MARK_CUTOVER &&
+		    (e = hook_run(d, HOOK_BEFORE_CUTOVER, action_name(s.action),
+		    NULL)) != RR_OK) {
+			fprintf(stderr, "rdsreconcile: %s: cut-over held: %s\n",
+			    d->name, rr_lasterr());
+			if (e == RR_ERR_INTERRUPTED)
+				return EXIT_FAILED;
+			s.kind = STEP_GATE;
+			s.action = ACT_NONE;
+			s.wait = WAIT_GATE_HOOK;
+			snprintf(s.what, sizeof(s.what), "cut-over held by the "
+			    "beforeCutover hook");
+			snprintf(s.why, sizeof(s.why), "%s", rr_lasterr());
+			snprintf(s.op, sizeof(s.op), "gate");
+			*last = s;
+			print_step(d, &s, "replication keeps running; run again "
+			    "when the hook allows it");
+			return EXIT_WAITING;
 		}
 		print_step(d, &s, NULL);
-		if ((e = act(c, &o, &s)) != RR_OK) {
+		log_set_step(action_name(s.action), step_resource(d, &s));
+		e = act(c, &o, &s);
+		if (e != RR_OK) {
 			fprintf(stderr, "rdsreconcile: %s: %s failed: %s\n",
 			    d->name, action_name(s.action), rr_lasterr());
-			return EXIT_FAILED;
+			return failed(c, &s, EXIT_FAILED);
 		}
+		if (s.action == ACT_MARK_DONE &&
+		    hook_run(d, HOOK_AFTER_CUTOVER, action_name(s.action),
+		    NULL) != RR_OK)
+			/* The cut-over is done; a failed report does not undo
+			 * it, but the user must hear about it. */
+			fprintf(stderr, "rdsreconcile: %s: %s\n", d->name,
+			    rr_lasterr());
 		if (c->opts->once)
 			return EXIT_PENDING;
 	}

@@ -86,8 +86,86 @@ wait_name(enum wait_on w)
 	case WAIT_GATE_WINDOW: return "window";
 	case WAIT_GATE_LAG: return "lag";
 	case WAIT_GATE_POSTPONE: return "postpone";
+	case WAIT_GATE_HOOK: return "hook";
 	}
 	return "";
+}
+
+const char *
+step_kind_name(enum step_kind k)
+{
+	switch (k) {
+	case STEP_CONVERGED: return "converged";
+	case STEP_ACT: return "act";
+	case STEP_WAIT: return "wait";
+	case STEP_GATE: return "gate";
+	case STEP_BLOCKED: return "blocked";
+	}
+	return "";
+}
+
+const char *
+step_resource(const struct desired *d, const struct step *s)
+{
+	if (s->kind == STEP_WAIT || s->kind == STEP_GATE) {
+		switch (s->wait) {
+		case WAIT_INSYNC:
+			return d->endpoint_name;
+		case WAIT_LAG:
+		case WAIT_POSITION:
+		case WAIT_GATE_APPROVAL:
+		case WAIT_GATE_WINDOW:
+		case WAIT_GATE_LAG:
+		case WAIT_GATE_POSTPONE:
+		case WAIT_GATE_HOOK:
+			return d->target_id;
+		default:
+			return NULL;
+		}
+	}
+	switch (s->action) {
+	case ACT_SET_BINLOG_RETENTION:
+	case ACT_CREATE_REPL_USER:
+	case ACT_DROP_REPL_USER:
+	case ACT_FENCE_SOURCE:
+		return d->source_id;
+	case ACT_CREATE_TEMP_REPLICA:
+	case ACT_STOP_TEMP_REPLICATION:
+	case ACT_RECORD_FREEZE_POINT:
+	case ACT_DELETE_TEMP_REPLICA:
+		return d->temp_replica_id;
+	case ACT_CREATE_SNAPSHOT:
+	case ACT_DELETE_SNAPSHOT:
+		return d->snapshot_id;
+	case ACT_COPY_SNAPSHOT:
+		return d->encrypted_snapshot_id;
+	case ACT_CREATE_TARGET_PARAMS:
+	case ACT_UNFENCE_TARGET:
+		return d->param_group;
+	case ACT_SWITCH_ALIAS:
+		return d->endpoint_name;
+	case ACT_RESTORE_TARGET:
+	case ACT_MODIFY_TARGET:
+	case ACT_REBOOT_TARGET:
+	case ACT_START_REPLICATION:
+	case ACT_RESUME_REPLICATION:
+	case ACT_MARK_CUTOVER:
+	case ACT_STOP_REPLICATION:
+	case ACT_MARK_DONE:
+		return d->target_id;
+	case ACT_NONE:
+	case ACT__COUNT:
+		break;
+	}
+	return NULL;
+}
+
+size_t
+step_subject_len(const struct step *s)
+{
+	const char *p = strstr(s->what, " (");
+
+	return p ? (size_t)(p - s->what) : strlen(s->what);
 }
 
 const char *
@@ -843,6 +921,7 @@ plan_assume(const struct desired *d, struct observed *o, const struct step *s)
 			if (o->copy.exists)
 				assume_snapshot(&o->copy, &o->copy.tagged_pos);
 			break;
+		case WAIT_GATE_HOOK:	/* never planned: the loop's */
 		case WAIT_STATUS:
 		case WAIT_NONE:
 			/* Whatever was changing settles. */

@@ -25,6 +25,7 @@ static const char *const names[RR_ERR__COUNT] = {
 	[RR_ERR_LOCKED] = "locked by another run",
 	[RR_ERR_INTERRUPTED] = "interrupted",
 	[RR_ERR_DRY_RUN] = "mutation blocked by dry run",
+	[RR_ERR_HOOK] = "hook failed",
 	[RR_ERR_INTERNAL] = "internal error",
 };
 

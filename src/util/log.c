@@ -10,7 +10,7 @@
 
 static enum log_level level = LOG_INFO;
 static enum log_format format = LOG_FORMAT_TEXT;
-static const char *object;
+static const char *object, *step, *resource;
 
 static const char *const level_names[] = {
 	"error", "warn", "info", "debug", "trace",
@@ -19,48 +19,107 @@ static const char *const level_names[] = {
 void log_set_level(enum log_level l) { level = l; }
 enum log_level log_get_level(void) { return level; }
 void log_set_format(enum log_format f) { format = f; }
+enum log_format log_get_format(void) { return format; }
 void log_set_object(const char *name) { object = name; }
 
 void
-log_msg(enum log_level l, const char *func, const char *fmt, ...)
+log_set_step(const char *s, const char *r)
+{
+	step = s;
+	resource = r;
+}
+
+static void
+put(json_t *o, const char *key, const char *val)
+{
+	if (val != NULL && *val != '\0')
+		json_object_set_new(o, key, json_string(val));
+}
+
+void
+log_json_record(FILE *f, enum log_level l, const char *msg, json_t *fields)
+{
+	char ts[40], frac[24];
+	struct timespec now;
+	struct tm tm;
+	json_t *o;
+	char *s;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(frac, sizeof(frac), ".%03ldZ", now.tv_nsec / 1000000);
+	o = json_pack("{s:s+,s:s,s:s}", "time", ts, frac, "level",
+	    level_names[l], "msg", msg);
+	if (o == NULL)
+		goto out;
+	put(o, "object", object);
+	put(o, "step", step);
+	put(o, "resource", resource);
+	if (fields != NULL)
+		json_object_update(o, fields);
+	if ((s = json_dumps(o, JSON_COMPACT)) != NULL) {
+		fprintf(f, "%s\n", s);
+		fflush(f);
+		free(s);
+	}
+out:
+	json_decref(o);
+	json_decref(fields);
+}
+
+static void
+vlog(enum log_level l, const char *func, const char *request_id,
+    const char *fmt, va_list ap)
 {
 	char msg[4096], ts[32];
 	struct timespec now;
 	struct tm tm;
-	va_list ap;
 
 	if (l > level)
 		return;
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
 	if (format == LOG_FORMAT_JSON) {
-		json_t *o;
-		char *s;
+		json_t *fields = json_object();
 
-		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-		o = json_pack("{s:s+,s:s,s:s}", "time", ts, "Z", "level",
-		    level_names[l], "msg", msg);
-		if (o == NULL)
-			return;
-		if (object)
-			json_object_set_new(o, "object", json_string(object));
+		if (request_id != NULL && *request_id != '\0')
+			json_object_set_new(fields, "request_id",
+			    json_string(request_id));
 		if (l >= LOG_DEBUG)
-			json_object_set_new(o, "func", json_string(func));
-		if ((s = json_dumps(o, JSON_COMPACT)) != NULL) {
-			fprintf(stderr, "%s\n", s);
-			free(s);
-		}
-		json_decref(o);
+			json_object_set_new(fields, "func", json_string(func));
+		log_json_record(stderr, l, msg, fields);
 		return;
 	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
 	strftime(ts, sizeof(ts), "%H:%M:%S", &tm);
 	if (l >= LOG_DEBUG)
-		fprintf(stderr, "%s %-5s %s: %s\n", ts, level_names[l], func,
+		fprintf(stderr, "%s %-5s %s: %s", ts, level_names[l], func,
 		    msg);
 	else
-		fprintf(stderr, "%s %-5s %s\n", ts, level_names[l], msg);
+		fprintf(stderr, "%s %-5s %s", ts, level_names[l], msg);
+	if (request_id != NULL && *request_id != '\0')
+		fprintf(stderr, " (RequestId %s)", request_id);
+	fputc('\n', stderr);
+}
+
+void
+log_msg(enum log_level l, const char *func, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(l, func, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_aws(enum log_level l, const char *func, const char *request_id,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(l, func, request_id, fmt, ap);
+	va_end(ap);
 }

@@ -1,0 +1,77 @@
+#!/usr/bin/python3
+"""Print, as one JSON object, the state a held cut-over must leave alone.
+
+    probe.py --world W/world.json
+
+  source_read_only  @@global.read_only on the source (0: writes still open)
+  source_write      1 when the admin user could INSERT on the source now
+  target_exists     the target instance exists
+  target_io, target_sql   Slave_IO_Running / Slave_SQL_Running = Yes
+  target_lag        Seconds_Behind_Master (null when unknown)
+  record            the alias record's value (what clients resolve)
+
+The admin password comes from the world's 0600 file; nothing secret is
+printed.
+"""
+
+import argparse
+import json
+import sys
+
+import common
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--world", required=True)
+    a = ap.parse_args()
+    w = common.load_json(a.world)
+    d = common.load_desired(w["desired"])["spec"]
+    url = common.awsim_url(w.get("awsim"))
+    rds = common.client("rds", url, d.get("region") or common.DEFAULT_REGION)
+    r53 = common.client("route53", url, d.get("region") or common.DEFAULT_REGION)
+    pw = common.read_secret(w["password_file"])
+    out = {}
+
+    src = common.describe_instance(rds, d["source"]["dbInstanceIdentifier"])
+    ep = src["Endpoint"]
+    conn = common.mysql_connect(ep["Address"], ep["Port"], "admin", pw)
+    with conn.cursor() as cur:
+        cur.execute("SELECT @@global.read_only")
+        out["source_read_only"] = int(cur.fetchone()[0])
+        try:
+            cur.execute("CREATE DATABASE IF NOT EXISTS e2e_probe")
+            cur.execute("CREATE TABLE IF NOT EXISTS e2e_probe.t "
+                        "(id INT PRIMARY KEY AUTO_INCREMENT)")
+            cur.execute("INSERT INTO e2e_probe.t VALUES ()")
+            out["source_write"] = 1
+        except Exception as e:  # read_only refuses it
+            out["source_write"] = 0
+            out["source_write_error"] = str(e)
+    conn.close()
+
+    tgt = common.describe_instance(rds, d["target"]["dbInstanceIdentifier"])
+    out["target_exists"] = tgt is not None
+    if tgt and (tgt.get("Endpoint") or {}).get("Address"):
+        ep = tgt["Endpoint"]
+        conn = common.mysql_connect(ep["Address"], ep["Port"], "admin", pw)
+        with conn.cursor() as cur:
+            cur.execute("CALL mysql.rds_replica_status()")
+            row = cur.fetchone()
+            cols = [c[0] for c in cur.description] if cur.description else []
+            st = dict(zip(cols, row)) if row else {}
+        conn.close()
+        out["target_io"] = st.get("Slave_IO_Running")
+        out["target_sql"] = st.get("Slave_SQL_Running")
+        out["target_lag"] = st.get("Seconds_Behind_Master")
+    name = d["endpoint"]["name"].rstrip(".").lower() + "."
+    rr = r53.list_resource_record_sets(HostedZoneId=d["endpoint"]["hostedZoneId"],
+                                       StartRecordName=name, MaxItems="1")
+    recs = [r for r in rr["ResourceRecordSets"] if r["Name"] == name]
+    out["record"] = recs[0]["ResourceRecords"][0]["Value"] if recs else None
+    json.dump(out, sys.stdout, sort_keys=True)
+    print()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,213 @@
+# shellcheck shell=bash
+# tests/e2e/schedule.sh - scenarios of the ways apply is scheduled: dry
+# run, cut-over gates and hooks, two concurrent runs, --once from cron.
+# Sourced by tests/e2e/run, whose helpers (rr, ok, not_ok, check, note,
+# make_world, ...) they use.
+#
+#   dryrun  `apply --dry-run` on a fresh world lists the whole plan, exits 2,
+#           and makes no mutating call (counted at the stand-in)
+#   gates   approval (approvalFile), window, postpone file and a failing
+#           beforeCutover hook each hold the cut-over (exit 3, replication
+#           running, the source still writable, the alias unchanged) and
+#           then release it; the hooks see their context; converges
+#   lock    two concurrent applies: one acts, the other exits 5 naming the
+#           holder and acts on nothing
+#   once    `apply --once` repeated converges, one step per run
+
+# The lines of a run's stdout that report an executed mutation: its
+# symbol is +, ~ or - (waits are …, gates …, blocked !).
+act_lines() { # FILE
+	grep -cE '^[0-9:]{8} [a-z0-9-]+ [-+~] ' "$1"
+}
+
+probe() { # NAME: probe.py into $WORLD/NAME.json, 0 when it ran
+	run_bounded 60 "$WORLD/$1.json" "$WORLD/$1.probe.err" "$PY" "$E2E/probe.py" \
+		--world "$WORLD/world.json"
+}
+
+# -- dry run ------------------------------------------------------------------------
+scenario_dryrun() {
+	[ "$WORLD_STATE" = fresh ] || fresh_world || return 1
+	awsim_reset_calls
+	rr dryrun apply --dry-run "$WORLD/desired.yaml"
+	awsim_calls >"$WORLD/calls-dryrun.json"
+	local steps m
+	steps=$(grep -cE '^[0-9:]{8} ' "$WORLD/dryrun.out")
+	m=$(jq -r .mutating "$WORLD/calls-dryrun.json")
+	# Every step to convergence: the build, the cut-over and the cleanup.
+	if [ "$RR_RC" -eq 2 ] && [ "$steps" -ge 15 ] &&
+		grep -q 'switch-alias\|point .* at' "$WORLD/dryrun.out" &&
+		grep -q 'dry run' "$WORLD/dryrun.out"; then
+		ok "dryrun: apply --dry-run exits 2 and lists all $steps steps"
+	else
+		not_ok "dryrun: apply --dry-run lists the whole plan" "exit $RR_RC (want 2), $steps step lines (want >= 15)"
+		rr_diag dryrun
+	fi
+	check "dryrun: no mutating call ($(jq -r .total "$WORLD/calls-dryrun.json") calls)" \
+		"$([ "$m" = 0 ]; echo $?)" "$m mutating: $(mutating_list "$WORLD/calls-dryrun.json")"
+}
+
+# -- gates and hooks ----------------------------------------------------------------
+# window_around OFFSET_MIN: a one-range window starting OFFSET_MIN minutes
+# from now and lasting two hours, in the desired-file syntax.
+window_around() {
+	local from=$1
+	printf '%s-%s UTC' "$(date -u -d "$from minutes" '+%a %H:%M')" \
+		"$(date -u -d "$((from + 120)) minutes" '+%a %H:%M')"
+}
+
+# held NAME GATE-REGEX: the last apply exited 3 naming the gate, and the
+# world is as a held cut-over must leave it.
+held() {
+	local name=$1 re=$2 why=
+	[ "$RR_RC" -eq 3 ] || why="exit $RR_RC (want 3)"
+	grep -Eq -- "$re" "$WORLD/$name.out" "$WORLD/$name.err" ||
+		why="$why; no line matching /$re/"
+	if probe "probe-$name"; then
+		jq -e '.source_read_only == 0 and .source_write == 1' "$WORLD/probe-$name.json" >/dev/null ||
+			why="$why; the source is not writable: $(cat "$WORLD/probe-$name.json")"
+		jq -e '.target_io == "Yes" and .target_sql == "Yes"' "$WORLD/probe-$name.json" >/dev/null ||
+			why="$why; replication is not running: $(cat "$WORLD/probe-$name.json")"
+		jq -e --arg src "$(jq -r .source_address "$WORLD/world.json")" \
+			'.record == $src' "$WORLD/probe-$name.json" >/dev/null ||
+			why="$why; the alias moved: $(cat "$WORLD/probe-$name.json")"
+	else
+		why="$why; probe.py failed: $(tail -n 3 "$WORLD/probe-$name.err")"
+	fi
+	if [ -z "$why" ]; then
+		ok "gates: $name holds the cut-over (exit 3, source writable, replicating, alias unchanged)"
+	else
+		not_ok "gates: $name holds the cut-over" "$why"
+		rr_diag "$name"
+	fi
+}
+
+scenario_gates() {
+	make_world "$WORK/gates" --rows 2000 --approval manual || return 1
+	local d=$WORLD/desired.yaml
+	mkdir -p "$WORLD/hooks"
+	# beforeCutover fails until the file 'hook-ok' exists; both hooks
+	# record what they were told.
+	cat >"$WORLD/hooks/before.sh" <<'EOF'
+#!/bin/sh
+env | grep '^RDSRECONCILE_' | sort >"$(dirname "$0")/before.env"
+[ -e "$(dirname "$0")/../hook-ok" ] || { echo "before hook: not yet" >&2; exit 1; }
+EOF
+	cat >"$WORLD/hooks/after.sh" <<'EOF'
+#!/bin/sh
+env | grep '^RDSRECONCILE_' | sort >"$(dirname "$0")/after.env"
+EOF
+	chmod +x "$WORLD/hooks/before.sh" "$WORLD/hooks/after.sh"
+	touch "$WORLD/postpone"
+	# The window opens in three hours: closed now.
+	sed -i "s|^  cutover:\$|  cutover:\n    approvalFile: approved\n    postponeFile: postpone\n    window: \"$(window_around 180)\"|" "$d"
+	printf '  hooks:\n    beforeCutover: hooks/before.sh\n    afterCutover: hooks/after.sh\n' >>"$d"
+	note "gates: $(grep -A4 '^  cutover:' "$d" | tr '\n' ' ')"
+	start_writer || return 1
+
+	rr gate-approval apply "$d"
+	held gate-approval 'approval'
+	[ -e "$WORLD/hooks/before.env" ] &&
+		not_ok "gates: no hook runs while a gate holds" "before.env exists"
+
+	touch "$WORLD/approved"
+	rr gate-window apply "$d"
+	held gate-window 'window'
+
+	sed -i "s|^    window: .*|    window: \"$(window_around -60)\"|" "$d"
+	rr gate-postpone apply "$d"
+	held gate-postpone 'postpone'
+
+	rm -f "$WORLD/postpone"
+	rr gate-hook apply "$d"
+	held gate-hook 'before-cutover hook .* exited 1'
+	grep -q '^RDSRECONCILE_EVENT=before-cutover$' "$WORLD/hooks/before.env" 2>/dev/null &&
+		grep -q '^RDSRECONCILE_OBJECT=e2e$' "$WORLD/hooks/before.env" &&
+		grep -q '^RDSRECONCILE_TARGET=' "$WORLD/hooks/before.env"
+	check "gates: the beforeCutover hook gets its context" $? "$(cat "$WORLD/hooks/before.env" 2>/dev/null)"
+
+	touch "$WORLD/hook-ok"
+	rr gate-open apply "$d"
+	writer_stop
+	if [ "$RR_RC" -eq 0 ]; then
+		ok "gates: with every gate open apply converges (${RR_SECS}s)"
+	else
+		not_ok "gates: with every gate open apply converges" "exit $RR_RC"
+		rr_diag gate-open
+	fi
+	grep -q '^RDSRECONCILE_EVENT=after-cutover$' "$WORLD/hooks/after.env" 2>/dev/null
+	check "gates: the afterCutover hook ran after the switch" $? "$(cat "$WORLD/hooks/after.env" 2>/dev/null)"
+	run_bounded 120 "$WORLD/verify.out" "$WORLD/verify.err" "$PY" "$E2E/verify.py" \
+		--world "$WORLD/world.json" --writes "$WORLD/writes.jsonl"
+	check "gates: verify.py passes after the held cut-over" $? "$(tail -n 5 "$WORLD/verify.out")"
+	WORLD_STATE=other
+}
+
+# -- two concurrent runs --------------------------------------------------------------
+scenario_lock() {
+	make_world "$WORK/lock" --rows 2000 || return 1
+	local d=$WORLD/desired.yaml pid_a i rc_a
+	# shellcheck disable=SC2086
+	timeout -k 5 "$E2E_APPLY_TIMEOUT" "$RDSRECONCILE" $E2E_RR_FLAGS apply "$d" \
+		</dev/null >"$WORLD/apply-a.out" 2>"$WORLD/apply-a.err" &
+	pid_a=$!
+	# B starts once A holds the lock: A has run its first mutation.
+	for ((i = 0; i < 600; i++)); do
+		[ "$(act_lines "$WORLD/apply-a.out")" -gt 0 ] && break
+		kill -0 "$pid_a" 2>/dev/null || break
+		sleep 0.05
+	done
+	rr apply-b apply "$d"
+	wait "$pid_a"
+	rc_a=$?
+	note "apply A -> exit $rc_a; apply B -> exit $RR_RC"
+	local acts_b
+	acts_b=$(act_lines "$WORLD/apply-b.out")
+	if [ "$RR_RC" -eq 5 ] && [ "$acts_b" -eq 0 ] &&
+		grep -Eq 'another run holds lock .*rdsreconcile:' "$WORLD/apply-b.err"; then
+		ok "lock: the second apply exits 5 and acts on nothing"
+		grep -m1 'another run holds' "$WORLD/apply-b.err" | diag
+	else
+		not_ok "lock: the second apply exits 5 and acts on nothing" "exit $RR_RC (want 5), $acts_b mutations run"
+		rr_diag apply-b
+	fi
+	# The holder is named: the host and connection of the lock's session.
+	grep -Eq 'another run holds lock .*: connection [0-9]+ ' "$WORLD/apply-b.err"
+	check "lock: the message names the holder" $? "$(grep -m1 'another run' "$WORLD/apply-b.err")"
+	if [ "$rc_a" -eq 0 ]; then
+		ok "lock: the first apply converges undisturbed"
+	else
+		not_ok "lock: the first apply converges undisturbed" "exit $rc_a"
+		show_tail "$WORLD/apply-a.err" 20
+	fi
+	WORLD_STATE=other
+}
+
+# -- --once from cron -----------------------------------------------------------------
+scenario_once() {
+	make_world "$WORK/once" --rows 2000 || return 1
+	local d=$WORLD/desired.yaml runs=0 bad=0 acts=0 n
+	RR_RC=2
+	while [ "$RR_RC" -eq 2 ] && [ "$runs" -lt 400 ]; do
+		runs=$((runs + 1))
+		rr once apply --once "$d" >/dev/null
+		n=$(act_lines "$WORLD/once.out")
+		acts=$((acts + n))
+		if [ "$n" -gt 1 ]; then
+			bad=$((bad + 1))
+			cp "$WORLD/once.out" "$WORLD/once-too-many.$runs.out"
+		fi
+		[ "$RR_RC" -eq 2 ] && sleep 0.1
+	done
+	if [ "$RR_RC" -eq 0 ]; then
+		ok "once: apply --once repeated converges ($runs runs, $acts mutations)"
+	else
+		not_ok "once: apply --once repeated converges" "last exit $RR_RC after $runs runs"
+		rr_diag once
+	fi
+	check "once: no run took more than one step" "$([ "$bad" -eq 0 ]; echo $?)" "$bad runs took more"
+	run_bounded 120 "$WORLD/verify.out" "$WORLD/verify.err" "$PY" "$E2E/verify.py" \
+		--world "$WORLD/world.json"
+	check "once: verify.py passes" $? "$(tail -n 5 "$WORLD/verify.out")"
+	WORLD_STATE=other
+}
