@@ -147,8 +147,11 @@ print_step(const struct desired *d, const struct step *s, const char *tail)
 			    json_string(wait_name(s->wait)));
 		if (tail && *tail)
 			json_object_set_new(f, "note", json_string(tail));
-		log_set_step(s->kind == STEP_ACT ? action_name(s->action) :
-		    step_kind_name(s->kind), step_resource(d, s));
+		json_object_set_new(f, "step", json_string(s->kind == STEP_ACT ?
+		    action_name(s->action) : step_kind_name(s->kind)));
+		if (step_resource(d, s) != NULL)
+			json_object_set_new(f, "resource",
+			    json_string(step_resource(d, s)));
 		log_json_record(stdout, LOG_INFO, s->what, f);
 		return;
 	}

@@ -45,6 +45,26 @@ scenario_dryrun() {
 	fi
 	check "dryrun: no mutating call ($(jq -r .total "$WORLD/calls-dryrun.json") calls)" \
 		"$([ "$m" = 0 ]; echo $?)" "$m mutating: $(mutating_list "$WORLD/calls-dryrun.json")"
+	# The same as JSON records: every line of stdout and stderr an object
+	# with the fields the logs promise (log.h).
+	rr dryrun-json --log-format json -v apply --dry-run "$WORLD/desired.yaml"
+	local bad
+	bad=$(cat "$WORLD/dryrun-json.out" "$WORLD/dryrun-json.err" | jq -Rr '
+		(fromjson? // {bad: .}) as $o
+		| if $o.bad then "not JSON: \($o.bad)"
+		  elif ($o.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$") | not) then "time: \(.)"
+		  elif ($o.level == null or $o.msg == null or ($o.object // "e2e") != "e2e") then "fields: \(.)"
+		  else empty end' | head -n 3)
+	local steps_ok
+	steps_ok=$(jq -s '[.[] | select(.step == "create-temp-replica" and .resource != null and .kind == "act")] | length' \
+		"$WORLD/dryrun-json.out" 2>/dev/null)
+	if [ "$RR_RC" -eq 2 ] && [ -z "$bad" ] && [ "${steps_ok:-0}" -ge 1 ] &&
+		[ "$(jq -s 'length' "$WORLD/dryrun-json.out")" -ge 15 ]; then
+		ok "dryrun: --log-format json: one object a line with time, level, object, step, resource"
+	else
+		not_ok "dryrun: --log-format json records" "exit $RR_RC; $bad; create-temp-replica step records: ${steps_ok:-0}"
+		rr_diag dryrun-json
+	fi
 }
 
 # -- gates and hooks ----------------------------------------------------------------
