@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Print, as one JSON object, the state a held cut-over must leave alone.
 
-    probe.py --world W/world.json
+    probe.py --world W/world.json [--target-source-delay SECONDS]
 
   source_read_only  @@global.read_only on the source (0: writes still open)
   source_write      1 when the admin user could INSERT on the source now
@@ -9,6 +9,10 @@
   target_io, target_sql   Slave_IO_Running / Slave_SQL_Running = Yes
   target_lag        Seconds_Behind_Master (null when unknown)
   record            the alias record's value (what clients resolve)
+
+--target-source-delay first sets RDS's 'source delay' on the target
+(mysql.rds_set_configuration), which rds_set_external_master turns into
+MASTER_DELAY: a replica that lags on purpose while writes arrive.
 
 The admin password comes from the world's 0600 file; nothing secret is
 printed.
@@ -24,6 +28,7 @@ import common
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--world", required=True)
+    ap.add_argument("--target-source-delay", type=int)
     a = ap.parse_args()
     w = common.load_json(a.world)
     d = common.load_desired(w["desired"])["spec"]
@@ -56,6 +61,10 @@ def main():
         ep = tgt["Endpoint"]
         conn = common.mysql_connect(ep["Address"], ep["Port"], "admin", pw)
         with conn.cursor() as cur:
+            if a.target_source_delay is not None:
+                cur.execute("CALL mysql.rds_set_configuration('source delay', %s)",
+                            (str(a.target_source_delay),))
+                out["target_source_delay"] = a.target_source_delay
             cur.execute("CALL mysql.rds_replica_status()")
             row = cur.fetchone()
             cols = [c[0] for c in cur.description] if cur.description else []

@@ -13,6 +13,9 @@
 #   lock    two concurrent applies: one acts, the other exits 5 naming the
 #           holder and acts on nothing
 #   once    `apply --once` repeated converges, one step per run
+#   lag     a target that lags on purpose (RDS 'source delay') under writes
+#           holds the cut-over past maxLagSeconds; once writes stop and the
+#           lag falls, apply converges
 
 # The lines of a run's stdout that report an executed mutation: its
 # symbol is +, ~ or - (waits are …, gates …, blocked !).
@@ -20,9 +23,11 @@ act_lines() { # FILE
 	grep -cE '^[0-9:]{8} [a-z0-9-]+ [-+~] ' "$1"
 }
 
-probe() { # NAME: probe.py into $WORLD/NAME.json, 0 when it ran
-	run_bounded 60 "$WORLD/$1.json" "$WORLD/$1.probe.err" "$PY" "$E2E/probe.py" \
-		--world "$WORLD/world.json"
+probe() { # NAME [probe.py options]: into $WORLD/NAME.json, 0 when it ran
+	local name=$1
+	shift
+	run_bounded 60 "$WORLD/$name.json" "$WORLD/$name.probe.err" "$PY" "$E2E/probe.py" \
+		--world "$WORLD/world.json" "$@"
 }
 
 # -- dry run ------------------------------------------------------------------------
@@ -229,5 +234,58 @@ scenario_once() {
 	run_bounded 120 "$WORLD/verify.out" "$WORLD/verify.err" "$PY" "$E2E/verify.py" \
 		--world "$WORLD/world.json"
 	check "once: verify.py passes" $? "$(tail -n 5 "$WORLD/verify.out")"
+	WORLD_STATE=other
+}
+
+# -- maxLagSeconds --------------------------------------------------------------------
+scenario_lag() {
+	make_world "$WORK/lag" --rows 2000 || return 1
+	local d=$WORLD/desired.yaml runs=0
+	# Build until the next step would start replication on the target.
+	while [ "$runs" -lt 200 ]; do
+		runs=$((runs + 1))
+		rr lag-dry apply --dry-run "$d" >/dev/null
+		grep -m1 -E '^[0-9:]{8} ' "$WORLD/lag-dry.out" | grep -q "replicate '" && break
+		rr lag-once apply --once "$d" >/dev/null
+		[ "$RR_RC" -eq 2 ] || break
+		sleep 0.1
+	done
+	if ! probe lag-delay --target-source-delay 4 ||
+		! jq -e '.target_source_delay == 4' "$WORLD/lag-delay.json" >/dev/null; then
+		not_ok "lag: set a source delay on the target" "$(tail -n 3 "$WORLD/lag-delay.probe.err")"
+		rr_diag lag-once
+		return 1
+	fi
+	start_writer || return 1
+	rr lag-held apply --timeout 15 "$d"
+	local why=
+	[ "$RR_RC" -eq 2 ] || why="exit $RR_RC (want 2: --timeout while waiting)"
+	grep -q 'wait for replica lag <= 1s (now [2-9]' "$WORLD/lag-held.out" ||
+		why="$why; no lag wait above 1s in the output"
+	grep -q 'begin the cut-over' "$WORLD/lag-held.out" && why="$why; the cut-over began"
+	if probe lag-probe; then
+		jq -e '.source_read_only == 0 and .target_sql == "Yes"' "$WORLD/lag-probe.json" >/dev/null ||
+			why="$why; $(cat "$WORLD/lag-probe.json")"
+	else
+		why="$why; probe.py failed"
+	fi
+	if [ -z "$why" ]; then
+		ok "lag: a lag above maxLagSeconds holds the cut-over, replication running"
+		grep 'wait for replica lag' "$WORLD/lag-held.out" | tail -n 1 | diag
+	else
+		not_ok "lag: a lag above maxLagSeconds holds the cut-over" "$why"
+		rr_diag lag-held
+	fi
+	writer_stop
+	rr lag-open apply "$d"
+	if [ "$RR_RC" -eq 0 ]; then
+		ok "lag: once the lag falls the cut-over runs and apply converges (${RR_SECS}s)"
+	else
+		not_ok "lag: once the lag falls apply converges" "exit $RR_RC"
+		rr_diag lag-open
+	fi
+	run_bounded 120 "$WORLD/verify.out" "$WORLD/verify.err" "$PY" "$E2E/verify.py" \
+		--world "$WORLD/world.json" --writes "$WORLD/writes.jsonl" --allow-no-switch
+	check "lag: verify.py passes" $? "$(tail -n 5 "$WORLD/verify.out")"
 	WORLD_STATE=other
 }
