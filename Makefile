@@ -35,7 +35,7 @@ LIB_SOBJ := $(LIB_SRC:%.c=$(S)/%.o)
 TESTS	 := $(TEST_SRC:tests/unit/%.c=$(S)/tests/%)
 
 .PHONY: all check deps unit test-awsim test-desired test-secret test-db test-aws \
-	test-e2e test-completion demo bench install lint clean
+	test-e2e test-completion test-contrib demo bench install lint clean
 all: rdsreconcile
 
 rdsreconcile: $(LIB_OBJ) $(O)/src/main.o
@@ -92,9 +92,12 @@ test-e2e: $(S)/rdsreconcile
 test-completion: $(S)/rdsreconcile
 	RDSRECONCILE=$(CURDIR)/$(S)/rdsreconcile tests/completion/run
 
+test-contrib: $(S)/rdsreconcile
+	RDSRECONCILE=$(CURDIR)/$(S)/rdsreconcile tests/contrib/run
+
 check: deps
 	@$(MAKE) --no-print-directory unit test-desired test-secret test-db \
-		test-awsim test-aws test-e2e test-completion
+		test-awsim test-aws test-e2e test-completion test-contrib
 	@echo "check: all suites passed"
 
 demo: deps rdsreconcile
