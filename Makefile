@@ -35,7 +35,7 @@ LIB_SOBJ := $(LIB_SRC:%.c=$(S)/%.o)
 TESTS	 := $(TEST_SRC:tests/unit/%.c=$(S)/tests/%)
 
 .PHONY: all check deps unit test-awsim test-desired test-secret test-db test-aws \
-	test-e2e demo bench install lint clean
+	test-e2e test-completion test-contrib demo bench install lint clean
 all: rdsreconcile
 
 rdsreconcile: $(LIB_OBJ) $(O)/src/main.o
@@ -89,9 +89,15 @@ test-aws: $(S)/rdsreconcile
 test-e2e: $(S)/rdsreconcile
 	RDSRECONCILE=$(CURDIR)/$(S)/rdsreconcile tests/e2e/run
 
+test-completion: $(S)/rdsreconcile
+	RDSRECONCILE=$(CURDIR)/$(S)/rdsreconcile tests/completion/run
+
+test-contrib: $(S)/rdsreconcile
+	RDSRECONCILE=$(CURDIR)/$(S)/rdsreconcile tests/contrib/run
+
 check: deps
 	@$(MAKE) --no-print-directory unit test-desired test-secret test-db \
-		test-awsim test-aws test-e2e
+		test-awsim test-aws test-e2e test-completion test-contrib
 	@echo "check: all suites passed"
 
 demo: deps rdsreconcile
@@ -104,6 +110,9 @@ install: rdsreconcile
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 rdsreconcile $(DESTDIR)$(BINDIR)/rdsreconcile
 	install -m 0644 doc/rdsreconcile.1 $(DESTDIR)$(MANDIR)/man1/rdsreconcile.1
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 0644 contrib/bash-completion/rdsreconcile \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/rdsreconcile
 
 lint:
 	clang-format --dry-run --Werror $(LIB_SRC) $(MAIN_SRC) include/*.h
