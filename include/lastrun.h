@@ -38,17 +38,19 @@ struct lastrun {
 char *lastrun_path(const struct desired *d);
 
 /*
- * Record that step s ended with result at when (UTC seconds).  The state
- * directory is created (0700, one level) when missing.  RR_ERR_IO when
- * the file cannot be written; the previous record is then left intact.
+ * Record that step s, a STEP_ACT (RR_ERR_INTERNAL otherwise), ended with
+ * result at when (UTC seconds).  The state directory is created (0700,
+ * one level) when missing.  RR_ERR_IO when the file cannot be written;
+ * the previous record is then left intact.
  */
 enum rr_err lastrun_write(const struct desired *d, const struct step *s,
     enum rr_err result, time_t when);
 
 /*
  * Read d's record into *out.  RR_ERR_NOT_FOUND when there is none yet,
- * RR_ERR_PARSE when it is not what lastrun_write() writes, RR_ERR_IO when
- * it cannot be read.
+ * RR_ERR_PARSE when it is not what lastrun_write() writes (a time in that
+ * form, a known action, "ok" or a known error name), RR_ERR_IO when it
+ * cannot be read.
  */
 enum rr_err lastrun_read(const struct desired *d, struct lastrun *out);
 

@@ -60,6 +60,12 @@ lastrun_write(const struct desired *d, const struct step *s,
 		    (long long)when);
 		goto out;
 	}
+	if (s->kind != STEP_ACT || s->action <= ACT_NONE ||
+	    s->action >= ACT__COUNT) {
+		e = rr_seterr(RR_ERR_INTERNAL, "only an action is recorded as "
+		    "the last action of '%s'", d->name);
+		goto out;
+	}
 	root = json_pack("{s:s, s:s, s:s, s:s}", "time", ts,
 	    "action", action_name(s->action), "what", s->what,
 	    "result", rr_errname(result));
@@ -141,6 +147,25 @@ get_string(char *buf, size_t size, const json_t *root, const char *key,
 	return RR_OK;
 }
 
+/* Whether r holds what lastrun_write() writes: a time, an action name,
+ * a result name, so that status prints nothing else. */
+static int
+valid(const struct lastrun *r)
+{
+	struct tm tm;
+	const char *end;
+	int i, action = 0, result = strcmp(r->result, "ok") == 0;
+
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(r->time, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	for (i = ACT_NONE + 1; i < ACT__COUNT; i++)
+		action |= strcmp(r->action, action_name(i)) == 0;
+	for (i = RR_OK + 1; i < RR_ERR__COUNT; i++)
+		result |= strcmp(r->result, rr_errname(i)) == 0;
+	return end != NULL && *end == '\0' && strlen(r->time) == 20 &&
+	    action && result;
+}
+
 enum rr_err
 lastrun_read(const struct desired *d, struct lastrun *out)
 {
@@ -190,6 +215,11 @@ lastrun_read(const struct desired *d, struct lastrun *out)
 	    (e = get_string(r.result, sizeof(r.result), root, "result",
 	    path)) != RR_OK)
 		goto out;
+	if (!valid(&r)) {
+		e = rr_seterr(RR_ERR_PARSE, "%s: not a record of a known action "
+		    "and result", path);
+		goto out;
+	}
 	*out = r;
 	e = RR_OK;
 out:
