@@ -104,9 +104,11 @@ void plan_assume(const struct desired *d, struct observed *o,
  * approval, window, postpone, in that order.  status shows all of them.
  */
 struct gate_state {
-	int lag_open;		/* tgtrepl.seconds_behind known, <= maxLagSeconds */
+	int lag_open;		/* the target replicates and its
+				 * seconds_behind is known, <= maxLagSeconds */
 	int approval_open;	/* cutover.approval auto, or approved */
-	int window_open;	/* o->now inside cutover.window, or none declared */
+	int window_open;	/* o->now inside cutover.window, or none
+				 * declared */
 	time_t window_next;	/* earliest time >= o->now inside the window,
 				 * UTC seconds (o->now when open) */
 	int postpone_open;	/* no postpone file declared, or it is absent */

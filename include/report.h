@@ -31,7 +31,8 @@
  *
  *   "phase": "replicating",    report_phase(), null on error
  *   "next": STEP,              plan_next(), null on error
- *   "lagSeconds": 0,           the target's Seconds_Behind_Master or null
+ *   "lagSeconds": 0,           the target's Seconds_Behind_Master, null
+ *                              when it does not replicate or it is NULL
  *   "snapshotPercent": 100,    PercentProgress of the freeze snapshot,
  *   "copyPercent": 40,         and of its encrypted copy; null if absent
  *   "gates": {"approval": {"state": "held", "mode": "manual"},
@@ -78,7 +79,7 @@ int report_format_parse(const char *s, unsigned allowed,
 enum report_status {
 	REPORT_CONVERGED,	/* nothing left to do */
 	REPORT_PENDING,		/* steps remain (waits and gates included) */
-	REPORT_BLOCKED,		/* the plan ends at a refusal: a human must act */
+	REPORT_BLOCKED,		/* the plan ends at a refusal: a human acts */
 	REPORT_ERROR,		/* the object could not be observed */
 };
 

@@ -216,8 +216,8 @@ lastrun_read(const struct desired *d, struct lastrun *out)
 	    path)) != RR_OK)
 		goto out;
 	if (!valid(&r)) {
-		e = rr_seterr(RR_ERR_PARSE, "%s: not a record of a known action "
-		    "and result", path);
+		e = rr_seterr(RR_ERR_PARSE, "%s: not a record of a known "
+		    "action and result", path);
 		goto out;
 	}
 	*out = r;

@@ -505,7 +505,10 @@ plan_gates(const struct desired *d, const struct observed *o,
 {
 	long lag = o->tgtrepl.seconds_behind;
 
-	g->lag_open = lag >= 0 && lag <= d->max_lag_seconds;
+	/* Without replication there is no lag to trust (observe() leaves
+	 * seconds_behind 0 for a server that is not a replica). */
+	g->lag_open = o->tgtrepl.configured && lag >= 0 &&
+	    lag <= d->max_lag_seconds;
 	g->approval_open = d->approval != DESIRED_APPROVAL_MANUAL ||
 	    o->approved;
 	g->window_open = desired_window_contains(d, o->now);

@@ -29,7 +29,8 @@ report_format_parse(const char *s, unsigned allowed, enum report_format *out)
 	size_t i;
 
 	for (i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
-		if ((allowed & REPORT_ALLOW(i)) && strcmp(s, format_names[i]) == 0) {
+		if ((allowed & REPORT_ALLOW(i)) &&
+		    strcmp(s, format_names[i]) == 0) {
 			*out = (enum report_format)i;
 			return 0;
 		}
@@ -105,8 +106,8 @@ report_step_json(const struct step *s, size_t index)
 	    "index", (json_int_t)index,
 	    "kind", report_kind_name(s->kind),
 	    "symbol", step_symbol(s),
-	    "action", s->kind == STEP_ACT ? json_string(action_name(s->action)) :
-	    json_null(),
+	    "action", s->kind == STEP_ACT ?
+	    json_string(action_name(s->action)) : json_null(),
 	    "waitsOn", s->kind == STEP_WAIT || s->kind == STEP_GATE ?
 	    str_or_null(wait_name(s->wait)) : json_null(),
 	    "operation", str_or_null(s->op),
@@ -175,14 +176,14 @@ report_plan_text(FILE *f, const struct desired *d, const struct step *steps,
 	    "blocked; the plan stops at the refusal" : "steps to converge:");
 	for (i = 0; i < n; i++) {
 		const struct step *s = &steps[i];
-		const char *kind = s->kind == STEP_ACT ? action_name(s->action) :
-		    report_kind_name(s->kind);
+		const char *kind = s->kind == STEP_ACT ?
+		    action_name(s->action) : report_kind_name(s->kind);
 
 		fprintf(f, "  %s%s%s %-30s %s\n", colour ? colour_of(s) : "",
 		    step_symbol(s), colour ? "\033[0m" : "", kind, s->what);
 		if (s->op[0] || s->why[0])
-			fprintf(f, "    %s%s%s\n", s->op, s->op[0] && s->why[0] ?
-			    ": " : "", s->why);
+			fprintf(f, "    %s%s%s\n", s->op,
+			    s->op[0] && s->why[0] ? ": " : "", s->why);
 	}
 }
 
@@ -454,7 +455,8 @@ report_status_object(const struct desired *d, const struct observed *o,
 
 	json_object_set_new(obj, "phase", json_string(report_phase(o, next)));
 	json_object_set_new(obj, "next", report_step_json(next, 1));
-	json_object_set_new(obj, "lagSeconds", o->tgtrepl.seconds_behind >= 0 ?
+	json_object_set_new(obj, "lagSeconds", o->tgtrepl.configured &&
+	    o->tgtrepl.seconds_behind >= 0 ?
 	    json_integer(o->tgtrepl.seconds_behind) : json_null());
 	json_object_set_new(obj, "snapshotPercent", percent_json(&o->freeze));
 	json_object_set_new(obj, "copyPercent", percent_json(&o->copy));

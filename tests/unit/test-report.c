@@ -106,8 +106,8 @@ test_md_escape(void)
 		{ "line1\nline2", "line1<br>line2" },
 		{ "crlf\r\nend\r", "crlf<br>end<br>" },
 		{ "<script>&amp;", "\\<script\\>\\&amp;" },
-		{ "*x* _y_ [z](u) ~w~ #1 \\", "\\*x\\* \\_y\\_ \\[z\\](u) \\~w\\~ "
-		    "\\#1 \\\\" },
+		{ "*x* _y_ [z](u) ~w~ #1 \\",
+		    "\\*x\\* \\_y\\_ \\[z\\](u) \\~w\\~ \\#1 \\\\" },
 		{ "", "" },
 		{ "…", "…" },
 	};
@@ -253,6 +253,22 @@ test_gates(void)
 		ok(g.approval_open, "approved: approval open");
 	} else
 		ok(0, "gate-approval-pending loads");
+	desired_free(c.d);
+
+	if (load_case(&c, "done-converged")) {
+		json_t *obj;
+
+		plan_next(c.d, &c.o, &s);
+		c.o.tgtrepl.seconds_behind = 0;	/* as observe() leaves it */
+		plan_gates(c.d, &c.o, &g);
+		ok(!c.o.tgtrepl.configured && !g.lag_open,
+		    "no replication on the target: lag gate held");
+		obj = report_status_object(c.d, &c.o, &s, NULL);
+		ok(json_is_null(json_object_get(obj, "lagSeconds")),
+		    "no replication on the target: lagSeconds null");
+		json_decref(obj);
+	} else
+		ok(0, "done-converged loads");
 	desired_free(c.d);
 
 	if (load_case(&c, "gate-postponed")) {
@@ -423,8 +439,8 @@ test_plan_documents(void)
 		    json_array_size(json_object_get(json_array_get(objs, 0),
 		    "steps"))), "markdown: a header and one row per step of "
 		    "the pending object, none for converged or failed");
-		ok(strstr(md, "| 1 | \\~ | **set-binlog-retention**: keep binary "
-		    "logs 48 hours on the source | mysql.rds\\_set\\_"
+		ok(strstr(md, "| 1 | \\~ | **set-binlog-retention**: keep "
+		    "binary logs 48 hours on the source | mysql.rds\\_set\\_"
 		    "configuration |") != NULL, "markdown: first row");
 		ok(strstr(md, "**shop-db** (shop-db → shop-db-enc): "
 		    "converged: ") != NULL, "markdown: converged in one line");
