@@ -40,6 +40,14 @@ enum rr_err {
 const char *rr_strerror(enum rr_err e);
 
 /*
+ * A stable machine name of the code, for files and JSON output: "ok",
+ * "usage", "parse", "io", "http", "aws", "throttled", "credentials", "db",
+ * "replication", "crypto", "not-found", "not-ours", "refused", "timeout",
+ * "locked", "interrupted", "dry-run", "internal"; "unknown" out of range.
+ */
+const char *rr_errname(enum rr_err e);
+
+/*
  * Record a detail message for the current thread and return e, so that a
  * caller can write: return rr_seterr(RR_ERR_AWS, "copy of '%s': %s", id, c);
  * The message is truncated at 1 KiB.

@@ -29,12 +29,27 @@ struct rr_ctx;
 int objects_opts_parse(const struct cmd_args *args, struct reconcile_opts *o);
 
 /*
+ * What a command does with each object.  run gets the object's open
+ * context and returns an enum rr_exit.  failed, when not NULL, is called
+ * instead when the context could not be opened (d is the object), or once
+ * with d NULL when the files could not be loaded; why is rr_lasterr(),
+ * already printed on stderr.  arg is passed to both, so that a command can
+ * collect every object and print one document at the end.
+ */
+struct objects_visitor {
+	int (*run)(struct rr_ctx *c, void *arg);
+	void (*failed)(const struct desired *d, const char *why, void *arg);
+	void *arg;
+};
+
+/*
  * Load the objects named by args, then for each: open its context, call
- * fn, close it.  One object failing does not stop the others; the worst
- * exit code is returned (objects_exit_merge).  fn returns an enum rr_exit.
+ * v->run, close it.  One object failing does not stop the others; the
+ * worst exit code is returned (objects_exit_merge), EXIT_FAILED for an
+ * object that could not be opened and when loading failed.
  */
 int objects_run(const struct cmd_args *args, const struct reconcile_opts *o,
-    int (*fn)(struct rr_ctx *c));
+    const struct objects_visitor *v);
 
 /*
  * Parse argv[0..argc) into one list (*out, linked by next; *n objects).

@@ -11,6 +11,7 @@
 #define RR_PLAN_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "observe.h"
 
@@ -111,6 +112,27 @@ void plan_next(const struct desired *d, const struct observed *o,
  */
 void plan_assume(const struct desired *d, struct observed *o,
     const struct step *s);
+
+/*
+ * The cut-over gates as the planner weighs them once the target replicates
+ * without error: plan_next() waits (STEP_WAIT, WAIT_LAG) while the lag gate
+ * is closed, then holds the cut-over (STEP_GATE) at the first closed one of
+ * approval, window, postpone, in that order.  status shows all of them.
+ */
+struct gate_state {
+	int lag_open;		/* the target replicates and its
+				 * seconds_behind is known, <= maxLagSeconds */
+	int approval_open;	/* cutover.approval auto, or approved */
+	int window_open;	/* o->now inside cutover.window, or none
+				 * declared */
+	time_t window_next;	/* earliest time >= o->now inside the window,
+				 * UTC seconds (o->now when open) */
+	int postpone_open;	/* no postpone file declared, or it is absent */
+};
+
+/* Evaluate the gates for d given o.  Pure: the time is o->now. */
+void plan_gates(const struct desired *d, const struct observed *o,
+    struct gate_state *g);
 
 /*
  * Every step from o to convergence, in order, at most max.  Stops after a

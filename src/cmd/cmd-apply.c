@@ -21,7 +21,7 @@ static const struct option apply_opts[] = {
 };
 
 static int
-apply_object(struct rr_ctx *c)
+apply_object(struct rr_ctx *c, void *arg)
 {
 	struct step last;
 
@@ -31,6 +31,7 @@ apply_object(struct rr_ctx *c)
 static int
 apply_exec(const struct cmd_args *args)
 {
+	static const struct objects_visitor v = { apply_object, NULL, NULL };
 	struct reconcile_opts opts;
 	int rc;
 
@@ -41,7 +42,7 @@ apply_exec(const struct cmd_args *args)
 	opts.approve_cutover = cmd_args_count(args, OPT_APPROVE) > 0;
 	opts.need_lock = !opts.dry_run;
 	rr_install_signals();
-	return objects_run(args, &opts, apply_object);
+	return objects_run(args, &opts, &v);
 }
 
 const struct cmd_entry cmd_apply_entry = {

@@ -11,6 +11,7 @@
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_apply_entry,
 	&cmd_diff_entry,
+	&cmd_status_entry,
 	&cmd_validate_entry,
 	&cmd_keygen_entry,
 	&cmd_seal_entry,

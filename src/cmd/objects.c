@@ -145,7 +145,7 @@ objects_opts_parse(const struct cmd_args *args, struct reconcile_opts *o)
 
 int
 objects_run(const struct cmd_args *args, const struct reconcile_opts *o,
-    int (*fn)(struct rr_ctx *c))
+    const struct objects_visitor *v)
 {
 	struct desired *list = NULL, *d;
 	int rc, worst = EXIT_CONVERGED;
@@ -153,6 +153,8 @@ objects_run(const struct cmd_args *args, const struct reconcile_opts *o,
 
 	if (objects_load(args->argc, args->argv, &list, &n) != RR_OK) {
 		fprintf(stderr, "rdsreconcile: %s\n", rr_lasterr());
+		if (v->failed != NULL)
+			v->failed(NULL, rr_lasterr(), v->arg);
 		return EXIT_FAILED;
 	}
 	for (d = list; d != NULL && !rr_interrupted; d = d->next) {
@@ -161,10 +163,12 @@ objects_run(const struct cmd_args *args, const struct reconcile_opts *o,
 		if (rr_ctx_open(&ctx, d, o) != RR_OK) {
 			fprintf(stderr, "rdsreconcile: %s: %s\n", d->name,
 			    rr_lasterr());
+			if (v->failed != NULL)
+				v->failed(d, rr_lasterr(), v->arg);
 			worst = objects_exit_merge(worst, EXIT_FAILED);
 			continue;
 		}
-		rc = fn(&ctx);
+		rc = v->run(&ctx, v->arg);
 		rr_ctx_close(&ctx);
 		worst = objects_exit_merge(worst, rc);
 	}

@@ -577,12 +577,30 @@ preflight(const struct desired *d, const struct observed *o, struct step *s)
 	return 0;
 }
 
+void
+plan_gates(const struct desired *d, const struct observed *o,
+    struct gate_state *g)
+{
+	long lag = o->tgtrepl.seconds_behind;
+
+	/* Without replication there is no lag to trust (observe() leaves
+	 * seconds_behind 0 for a server that is not a replica). */
+	g->lag_open = o->tgtrepl.configured && lag >= 0 &&
+	    lag <= d->max_lag_seconds;
+	g->approval_open = d->approval != DESIRED_APPROVAL_MANUAL ||
+	    o->approved;
+	g->window_open = desired_window_contains(d, o->now);
+	g->window_next = desired_window_next(d, o->now);
+	g->postpone_open = !o->postponed;
+}
+
 /* From nothing to an encrypted target replicating from the source. */
 static void
 plan_build(const struct desired *d, const struct observed *o, struct step *s)
 {
 	const struct obs_instance *t = &o->target, *src = &o->source;
 	const struct obs_replication *r = &o->tgtrepl;
+	struct gate_state g;
 
 	if (o->srcdb.binlog_retention_hours < d->binlog_retention_hours) {
 		ACT(s, ACT_SET_BINLOG_RETENTION, "mysql.rds_set_configuration",
@@ -811,7 +829,8 @@ plan_build(const struct desired *d, const struct observed *o, struct step *s)
 		    "resume replication on '%s'", d->target_id);
 		return;
 	}
-	if (r->seconds_behind < 0 || r->seconds_behind > d->max_lag_seconds) {
+	plan_gates(d, o, &g);
+	if (!g.lag_open) {
 		WAIT(s, WAIT_LAG, POLL_LAG, "SHOW SLAVE STATUS",
 		    "the target is catching up",
 		    "wait for replica lag <= %lds (now %s%lds)",
@@ -821,7 +840,7 @@ plan_build(const struct desired *d, const struct observed *o, struct step *s)
 		return;
 	}
 	/* Caught up: the gates hold the cut-over. */
-	if (d->approval == DESIRED_APPROVAL_MANUAL && !o->approved) {
+	if (!g.approval_open) {
 		GATE(s, WAIT_GATE_APPROVAL, POLL_GATE,
 		    "cutover.approval is manual",
 		    "cut-over waits for approval (apply --approve-cutover%s%s)",
@@ -829,13 +848,13 @@ plan_build(const struct desired *d, const struct observed *o, struct step *s)
 		    d->approval_file ? d->approval_file : "");
 		return;
 	}
-	if (!desired_window_contains(d, o->now)) {
+	if (!g.window_open) {
 		GATE(s, WAIT_GATE_WINDOW, POLL_GATE,
 		    "the cut-over runs only inside the window",
 		    "cut-over waits for the window %s", d->window_text);
 		return;
 	}
-	if (o->postponed) {
+	if (!g.postpone_open) {
 		GATE(s, WAIT_GATE_POSTPONE, POLL_GATE,
 		    "the postpone flag file exists",
 		    "cut-over postponed while '%s' exists", d->postpone_file);

@@ -29,6 +29,36 @@ static const char *const names[RR_ERR__COUNT] = {
 	[RR_ERR_INTERNAL] = "internal error",
 };
 
+static const char *const codes[RR_ERR__COUNT] = {
+	[RR_OK] = "ok",
+	[RR_ERR_USAGE] = "usage",
+	[RR_ERR_PARSE] = "parse",
+	[RR_ERR_IO] = "io",
+	[RR_ERR_HTTP] = "http",
+	[RR_ERR_AWS] = "aws",
+	[RR_ERR_THROTTLED] = "throttled",
+	[RR_ERR_CREDENTIALS] = "credentials",
+	[RR_ERR_DB] = "db",
+	[RR_ERR_REPLICATION] = "replication",
+	[RR_ERR_CRYPTO] = "crypto",
+	[RR_ERR_NOT_FOUND] = "not-found",
+	[RR_ERR_NOT_OURS] = "not-ours",
+	[RR_ERR_REFUSED] = "refused",
+	[RR_ERR_TIMEOUT] = "timeout",
+	[RR_ERR_LOCKED] = "locked",
+	[RR_ERR_INTERRUPTED] = "interrupted",
+	[RR_ERR_DRY_RUN] = "dry-run",
+	[RR_ERR_INTERNAL] = "internal",
+};
+
+const char *
+rr_errname(enum rr_err e)
+{
+	if ((unsigned)e >= RR_ERR__COUNT || codes[e] == NULL)
+		return "unknown";
+	return codes[e];
+}
+
 const char *
 rr_strerror(enum rr_err e)
 {
