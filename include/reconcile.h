@@ -41,6 +41,9 @@ struct rr_ctx {
 	int src_port;
 	int locked;			/* this run holds the lock */
 	unsigned long src_conn_id;
+	/* What reconcile() last saw, for --metrics-file. */
+	char phase[32];			/* report_phase(), "" before observing */
+	long lag_s;			/* target lag in seconds, -1 unknown */
 };
 
 /*

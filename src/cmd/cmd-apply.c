@@ -5,33 +5,79 @@
  * or is blocked does not stop the others, and the exit code is the worst of
  * them (objects_exit_merge).
  */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #include "cmd.h"
 #include "desired.h"
+#include "metrics.h"
 #include "objects.h"
 #include "reconcile.h"
+#include "xmalloc.h"
 
-enum { OPT_ONCE = 256, OPT_APPROVE };
+enum { OPT_ONCE = 256, OPT_APPROVE, OPT_METRICS };
 
 static const struct option apply_opts[] = {
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "once", no_argument, NULL, OPT_ONCE },
 	{ "approve-cutover", no_argument, NULL, OPT_APPROVE },
+	{ "metrics-file", required_argument, NULL, OPT_METRICS },
 	{ "timeout", required_argument, NULL, OBJECTS_OPT_TIMEOUT },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* The samples of --metrics-file, one per object that was run. */
+struct apply_metrics {
+	struct metrics_sample *s;
+	size_t n, cap;
+};
+
+static void
+add_sample(struct apply_metrics *m, const char *name, const char *phase,
+    long lag_s, int rc)
+{
+	struct metrics_sample *x;
+
+	if (m->n == m->cap) {
+		m->cap = m->cap ? 2 * m->cap : 8;
+		m->s = xreallocarray(m->s, m->cap, sizeof(*m->s));
+	}
+	x = &m->s[m->n++];
+	memset(x, 0, sizeof(*x));
+	snprintf(x->object, sizeof(x->object), "%s", name);
+	snprintf(x->phase, sizeof(x->phase), "%s", phase ? phase : "");
+	x->lag_s = lag_s;
+	x->exit_code = rc;
+	x->run_end = time(NULL);
+}
 
 static int
 apply_object(struct rr_ctx *c, void *arg)
 {
 	struct step last;
+	int rc;
 
-	return reconcile(c, &last);
+	rc = reconcile(c, &last);
+	if (arg != NULL)
+		add_sample(arg, c->d->name, c->phase, c->lag_s, rc);
+	return rc;
+}
+
+static void
+apply_failed(const struct desired *d, const char *why, void *arg)
+{
+	if (arg != NULL && d != NULL)
+		add_sample(arg, d->name, NULL, -1, EXIT_FAILED);
 }
 
 static int
 apply_exec(const struct cmd_args *args)
 {
-	static const struct objects_visitor v = { apply_object, NULL, NULL };
+	const char *metrics_file = cmd_args_get(args, OPT_METRICS);
+	struct apply_metrics m = { NULL, 0, 0 };
+	struct objects_visitor v = { apply_object, apply_failed, NULL };
 	struct reconcile_opts opts;
 	int rc;
 
@@ -41,14 +87,22 @@ apply_exec(const struct cmd_args *args)
 	opts.once = cmd_args_count(args, OPT_ONCE) > 0;
 	opts.approve_cutover = cmd_args_count(args, OPT_APPROVE) > 0;
 	opts.need_lock = !opts.dry_run;
+	if (metrics_file != NULL && !opts.dry_run)
+		v.arg = &m;
 	rr_install_signals();
-	return objects_run(args, &opts, &v);
+	rc = objects_run(args, &opts, &v);
+	if (v.arg != NULL && metrics_write(metrics_file, m.s, m.n) != RR_OK) {
+		fprintf(stderr, "rdsreconcile: %s\n", rr_lasterr());
+		rc = objects_exit_merge(rc, EXIT_FAILED);
+	}
+	free(m.s);
+	return rc;
 }
 
 const struct cmd_entry cmd_apply_entry = {
 	.name = "apply",
-	.usage = "[--dry-run] [--once] [--approve-cutover] [--timeout SECONDS] "
-	    "FILE|DIR...",
+	.usage = "[--dry-run] [--once] [--approve-cutover] [--metrics-file FILE] "
+	    "[--timeout SECONDS] FILE|DIR...",
 	.summary = "converge the world to the desired files",
 	.help =
 	    "Observe RDS, KMS, Route 53 and MySQL replication, run the next "
@@ -69,6 +123,10 @@ const struct cmd_entry cmd_apply_entry = {
 	    "until it exits 0\n"
 	    "      --approve-cutover  open the manual-approval gate for this "
 	    "run\n"
+	    "      --metrics-file F   write Prometheus metrics (phase, lag, last "
+	    "success)\n"
+	    "                         to F for node_exporter's textfile "
+	    "collector\n"
 	    "      --timeout S        stop after S seconds (exit 2; run again "
 	    "to continue)\n"
 	    "\ncut-over gates (spec.cutover): approval manual (--approve-cutover "

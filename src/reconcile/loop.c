@@ -17,8 +17,10 @@
 #include "db.h"
 #include "desired.h"
 #include "hooks.h"
+#include "lastrun.h"
 #include "log.h"
 #include "reconcile.h"
+#include "report.h"
 
 volatile int rr_interrupted;
 
@@ -285,6 +287,8 @@ reconcile(struct rr_ctx *c, struct step *last)
 	prog.live = isatty(STDOUT_FILENO) &&
 	    log_get_format() == LOG_FORMAT_TEXT;
 	memset(last, 0, sizeof(*last));
+	c->phase[0] = '\0';
+	c->lag_s = -1;
 	if (c->opts->timeout_s > 0)
 		deadline = start + (double)c->opts->timeout_s;
 	log_set_object(d->name);
@@ -311,6 +315,8 @@ reconcile(struct rr_ctx *c, struct step *last)
 		}
 		plan_next(d, &o, &s);
 		*last = s;
+		snprintf(c->phase, sizeof(c->phase), "%s", report_phase(&o, &s));
+		c->lag_s = o.tgtrepl.configured ? o.tgtrepl.seconds_behind : -1;
 
 		if (s.kind == STEP_WAIT) {
 			progress_wait(&prog, d, &s, poll_scale(c));
@@ -375,6 +381,10 @@ reconcile(struct rr_ctx *c, struct step *last)
 		print_step(d, &s, NULL);
 		log_set_step(action_name(s.action), step_resource(d, &s));
 		e = act(c, &o, &s);
+		/* For status: the last action taken, from whichever machine. */
+		if (lastrun_write(d, &s, e, time(NULL)) != RR_OK)
+			log_warn("cannot record the last action: %s",
+			    rr_lasterr());
 		if (e != RR_OK) {
 			fprintf(stderr, "rdsreconcile: %s: %s failed: %s\n",
 			    d->name, action_name(s.action), rr_lasterr());

@@ -48,6 +48,7 @@ static const char *const codes[RR_ERR__COUNT] = {
 	[RR_ERR_LOCKED] = "locked",
 	[RR_ERR_INTERRUPTED] = "interrupted",
 	[RR_ERR_DRY_RUN] = "dry-run",
+	[RR_ERR_HOOK] = "hook",
 	[RR_ERR_INTERNAL] = "internal",
 };
 

@@ -212,10 +212,12 @@ scenario_lock() {
 scenario_once() {
 	make_world "$WORK/once" --rows 2000 || return 1
 	local d=$WORLD/desired.yaml runs=0 bad=0 acts=0 n
+	local prom=$WORLD/rdsreconcile.prom first_phase=
 	RR_RC=2
 	while [ "$RR_RC" -eq 2 ] && [ "$runs" -lt 400 ]; do
 		runs=$((runs + 1))
-		rr once apply --once "$d" >/dev/null
+		rr once apply --once --metrics-file "$prom" "$d" >/dev/null
+		[ -z "$first_phase" ] && first_phase=$(grep -o '^rdsreconcile_phase{object="e2e",phase="[a-z-]*"} 1$' "$prom" 2>/dev/null)
 		n=$(act_lines "$WORLD/once.out")
 		acts=$((acts + n))
 		if [ "$n" -gt 1 ]; then
@@ -231,6 +233,23 @@ scenario_once() {
 		rr_diag once
 	fi
 	check "once: no run took more than one step" "$([ "$bad" -eq 0 ]; echo $?)" "$bad runs took more"
+	# The metrics file of the first run and of the last (converged) one.
+	[ -n "$first_phase" ] && [ "$first_phase" != 'rdsreconcile_phase{object="e2e",phase="done"} 1' ]
+	check "once: --metrics-file gave a phase from the first run (${first_phase:-none})" $?
+	grep -qx 'rdsreconcile_phase{object="e2e",phase="done"} 1' "$prom" &&
+		grep -qx 'rdsreconcile_exit_code{object="e2e"} 0' "$prom" &&
+		grep -Eqx 'rdsreconcile_last_success_timestamp_seconds\{object="e2e"\} [0-9]{10}' "$prom"
+	check "once: --metrics-file says done, exit 0 and the last success" $? "$(grep -v '^#' "$prom" 2>/dev/null | tr '\n' ' ')"
+	# status tells the last action a run took, from the state directory.
+	rr once-status status --output json "$d"
+	if [ "$RR_RC" -eq 0 ] &&
+		"$PY" "$ROOT/tests/lib/check-json.py" status-v1.schema.json "$WORLD/once-status.out" >/dev/null 2>&1 &&
+		jq -e '.objects[0].lastAction.action != null and .objects[0].lastAction.result == "ok" and .objects[0].phase == "done"' \
+			"$WORLD/once-status.out" >/dev/null; then
+		ok "once: status shows phase done and the last action ($(jq -r '.objects[0].lastAction.action' "$WORLD/once-status.out"))"
+	else
+		not_ok "once: status shows phase done and the last action" "exit $RR_RC: $(jq -c '.objects[0] | {phase, lastAction}' "$WORLD/once-status.out" 2>&1)"
+	fi
 	run_bounded 120 "$WORLD/verify.out" "$WORLD/verify.err" "$PY" "$E2E/verify.py" \
 		--world "$WORLD/world.json"
 	check "once: verify.py passes" $? "$(tail -n 5 "$WORLD/verify.out")"
