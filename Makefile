@@ -34,8 +34,8 @@ LIB_OBJ	 := $(LIB_SRC:%.c=$(O)/%.o)
 LIB_SOBJ := $(LIB_SRC:%.c=$(S)/%.o)
 TESTS	 := $(TEST_SRC:tests/unit/%.c=$(S)/tests/%)
 
-.PHONY: all check deps unit test-awsim test-desired test-secret test-db test-aws \
-	test-e2e test-completion test-contrib demo bench install lint clean
+.PHONY: all check deps unit test-awsim test-desired test-secret test-leak test-db \
+	test-aws test-e2e test-completion test-contrib demo bench install lint clean
 all: rdsreconcile
 
 rdsreconcile: $(LIB_OBJ) $(O)/src/main.o
@@ -80,6 +80,10 @@ test-desired: $(S)/rdsreconcile
 test-secret: $(S)/rdsreconcile
 	RDSRECONCILE=$(CURDIR)/$(S)/rdsreconcile tests/secret/run
 
+# A full run at -vv on the stand-in, searched for the passwords.
+test-leak: $(S)/rdsreconcile
+	RDSRECONCILE=$(CURDIR)/$(S)/rdsreconcile tests/secret/leak-e2e
+
 test-db:
 	tests/db/run
 
@@ -97,7 +101,7 @@ test-contrib: $(S)/rdsreconcile
 
 check: deps
 	@$(MAKE) --no-print-directory unit test-desired test-secret test-db \
-		test-awsim test-aws test-e2e test-completion test-contrib
+		test-awsim test-aws test-e2e test-leak test-completion test-contrib
 	@echo "check: all suites passed"
 
 demo: deps rdsreconcile

@@ -249,6 +249,7 @@ enum rr_err db_rds_kill(struct db *db, unsigned long thread_id);
  * Create user@host_pattern, or reset its password when it exists, and grant
  * REPLICATION SLAVE, REPLICATION CLIENT (MariaDB 10.5+ stores the latter as
  * BINLOG MONITOR); REQUIRE SSL when require_ssl, REQUIRE NONE otherwise.
+ * Other accounts named user (other hosts) are left alone.
  * On MariaDB the password is sent as its mysql_native_password hash
  * (IDENTIFIED BY PASSWORD '*...') because MariaDB writes CREATE/ALTER USER
  * to the binary log verbatim: the clear text would sit in the source's
@@ -259,13 +260,33 @@ enum rr_err db_rds_kill(struct db *db, unsigned long thread_id);
 enum rr_err db_create_repl_user(struct db *db, const char *user,
     const char *host_pattern, const char *password, size_t password_len,
     int require_ssl);
-/* DROP USER IF EXISTS user@host_pattern. */
+
+/* Host parts of accounts: v[0..n), each a string the list owns. */
+struct db_hosts {
+	char **v;
+	size_t n;
+};
+
+/*
+ * The Host of every account named user ("%", "10.0.0.5", ...), from
+ * mysql.user; where mysql.user is not readable, from the grantees of
+ * information_schema.USER_PRIVILEGES, which lists other accounts only to
+ * accounts that may read the mysql schema (then a missing host proves
+ * nothing).  No account: n = 0.  Release with db_hosts_release().
+ */
+enum rr_err db_user_hosts(struct db *db, const char *user,
+    struct db_hosts *hosts);
+void db_hosts_release(struct db_hosts *hosts);
+/*
+ * DROP USER IF EXISTS user@host_pattern; host_pattern NULL drops every
+ * account named user that db_user_hosts() finds, one statement each.
+ */
 enum rr_err db_drop_user(struct db *db, const char *user,
     const char *host_pattern);
 /*
- * From mysql.user, or information_schema.USER_PRIVILEGES when mysql.user
- * is not readable (that view lists other accounts only to accounts that
- * may read the mysql schema; then a missing row proves nothing).
+ * *exists = 1 when user@host_pattern is an account (Host compared as the
+ * server does, case-blind), or with host_pattern NULL when any account is
+ * named user.  Source and limits as db_user_hosts().
  */
 enum rr_err db_user_exists(struct db *db, const char *user,
     const char *host_pattern, int *exists);

@@ -26,41 +26,126 @@ account(struct db *db, const char *user, const char *host)
 	return a;
 }
 
-enum rr_err
-db_user_exists(struct db *db, const char *user, const char *host_pattern,
-    int *exists)
+/* Add host to h unless it is there already (Host compares case-blind). */
+static void
+hosts_add(struct db_hosts *h, const char *host)
 {
-	char *u = db_quote(db, user), *h = db_quote(db, host_pattern);
-	char *sql = NULL, *grantee = NULL, *qg = NULL, *v = NULL;
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		if (strcasecmp(h->v[i], host) == 0)
+			return;
+	h->v = xreallocarray(h->v, h->n + 1, sizeof(*h->v));
+	h->v[h->n++] = xstrdup(host);
+}
+
+void
+db_hosts_release(struct db_hosts *h)
+{
+	size_t i;
+
+	if (h == NULL)
+		return;
+	for (i = 0; i < h->n; i++)
+		free(h->v[i]);
+	free(h->v);
+	h->v = NULL;
+	h->n = 0;
+}
+
+/*
+ * The hosts of user from the grantees "'user'@'host'" that
+ * information_schema.USER_PRIVILEGES shows this account.
+ */
+static enum rr_err
+user_hosts_from_privileges(struct db *db, const char *user,
+    struct db_hosts *hosts)
+{
+	MYSQL_RES *res = NULL;
+	MYSQL_ROW row;
+	char *prefix, *qp, *sql, *h;
+	size_t plen, len;
 	enum rr_err err;
 
-	*exists = 0;
-	sql = xasprintf("SELECT COUNT(*) FROM mysql.user WHERE User = %s AND "
-	    "Host = %s", u, h);
-	err = db_select_str(db, sql, &v);
+	prefix = xasprintf("'%s'@'", user);
+	plen = strlen(prefix);
+	qp = db_quote(db, prefix);
+	sql = xasprintf("SELECT DISTINCT GRANTEE FROM "
+	    "information_schema.USER_PRIVILEGES WHERE "
+	    "LEFT(GRANTEE, CHAR_LENGTH(%s)) = %s", qp, qp);
+	if ((err = db_query_res(db, sql, &res)) != RR_OK || res == NULL)
+		goto out;
+	while ((row = mysql_fetch_row(res)) != NULL) {
+		if (row[0] == NULL || strncmp(row[0], prefix, plen) != 0)
+			continue;
+		h = row[0] + plen;
+		len = strlen(h);
+		if (len == 0 || h[len - 1] != '\'')
+			continue;
+		h[len - 1] = '\0';
+		hosts_add(hosts, h);
+	}
+out:
+	if (res != NULL)
+		mysql_free_result(res);
+	free(prefix);
+	free(qp);
+	free(sql);
+	return err;
+}
+
+enum rr_err
+db_user_hosts(struct db *db, const char *user, struct db_hosts *hosts)
+{
+	MYSQL_RES *res = NULL;
+	MYSQL_ROW row;
+	char *u = db_quote(db, user), *sql;
+	enum rr_err err;
+
+	hosts->v = NULL;
+	hosts->n = 0;
+	sql = xasprintf("SELECT Host FROM mysql.user WHERE User = %s "
+	    "ORDER BY Host", u);
+	err = db_query_res(db, sql, &res);
 	if (err != RR_OK && db_errno_is_access_denied(db->last_errno)) {
 		log_debug("%s: mysql.user not readable, using "
 		    "information_schema.USER_PRIVILEGES", db->label);
 		rr_clearerr();
-		grantee = xasprintf("'%s'@'%s'", user, host_pattern);
-		qg = db_quote(db, grantee);
-		free(sql);
-		sql = xasprintf("SELECT COUNT(*) FROM "
-		    "information_schema.USER_PRIVILEGES WHERE GRANTEE = %s",
-		    qg);
-		err = db_select_str(db, sql, &v);
-	}
-	if (err != RR_OK)
+		err = user_hosts_from_privileges(db, user, hosts);
 		goto out;
-	*exists = v != NULL && strtol(v, NULL, 10) > 0;
+	}
+	if (err != RR_OK || res == NULL)
+		goto out;
+	while ((row = mysql_fetch_row(res)) != NULL)
+		if (row[0] != NULL)
+			hosts_add(hosts, row[0]);
 out:
+	if (err != RR_OK)
+		db_hosts_release(hosts);
+	if (res != NULL)
+		mysql_free_result(res);
 	free(u);
-	free(h);
 	free(sql);
-	free(grantee);
-	free(qg);
-	free(v);
 	return err;
+}
+
+enum rr_err
+db_user_exists(struct db *db, const char *user, const char *host_pattern,
+    int *exists)
+{
+	struct db_hosts h;
+	enum rr_err err;
+	size_t i;
+
+	*exists = 0;
+	if ((err = db_user_hosts(db, user, &h)) != RR_OK)
+		return err;
+	for (i = 0; i < h.n; i++)
+		if (host_pattern == NULL ||
+		    strcasecmp(h.v[i], host_pattern) == 0)
+			*exists = 1;
+	db_hosts_release(&h);
+	return RR_OK;
 }
 
 /*
@@ -156,16 +241,33 @@ out:
 	return err;
 }
 
-enum rr_err
-db_drop_user(struct db *db, const char *user, const char *host_pattern)
+static enum rr_err
+drop_account(struct db *db, const char *user, const char *host)
 {
-	char *acct = account(db, user, host_pattern), *sql;
+	char *acct = account(db, user, host), *sql;
 	enum rr_err err;
 
 	sql = xasprintf("DROP USER IF EXISTS %s", acct);
 	err = db_exec(db, sql);
 	free(sql);
 	free(acct);
+	return err;
+}
+
+enum rr_err
+db_drop_user(struct db *db, const char *user, const char *host_pattern)
+{
+	struct db_hosts h;
+	enum rr_err err;
+	size_t i;
+
+	if (host_pattern != NULL)
+		return drop_account(db, user, host_pattern);
+	if ((err = db_user_hosts(db, user, &h)) != RR_OK)
+		return err;
+	for (i = 0; i < h.n && err == RR_OK; i++)
+		err = drop_account(db, user, h.v[i]);
+	db_hosts_release(&h);
 	return err;
 }
 

@@ -368,7 +368,8 @@ observe_source_db(struct rr_ctx *c, struct observed *o)
 	    RR_OK && v != NULL)
 		s->binlog_retention_hours = strtol(v, NULL, 10);
 	free(v);
-	if (db_user_exists(db, c->d->repl_user, "%", &exists) == RR_OK)
+	/* Any host: the user is made per address of the target (act.c). */
+	if (db_user_exists(db, c->d->repl_user, NULL, &exists) == RR_OK)
 		s->repl_user_exists = exists ? TRI_YES : TRI_NO;
 	memset(&cl, 0, sizeof(cl));
 	if (db_list_connections(db, &cl) == RR_OK) {

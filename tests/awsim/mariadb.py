@@ -11,6 +11,10 @@ inside:
 * binary logs named like RDS's (``mysql-bin-changelog.000001``), ROW format
   unless params say otherwise, log_slave_updates off;
 * TLS on every server (a self-signed certificate, so MASTER_SSL=1 works);
+* outgoing connections from the instance's own address, as an RDS instance
+  connects from its private address: a replica's I/O thread reaches its
+  source from the replica's IP, so accounts restricted to it work (the
+  kernel would pick 127.0.0.1; see srcaddr.c, preloaded into mariadbd);
 * read replicas made from a physical copy (mariadb-backup) of the running
   source plus real binlog replication (GTID mode, so a killed replica resumes
   cleanly; Relay_Master_Log_File/Exec_Master_Log_Pos are reported as usual);
@@ -89,6 +93,8 @@ MARIADBD = "/usr/sbin/mariadbd"
 INSTALL_DB = "/usr/bin/mariadb-install-db"
 MARIADB_BACKUP = "/usr/bin/mariadb-backup"
 OPENSSL = "/usr/bin/openssl"
+CC = "/usr/bin/cc"
+SRCADDR_C = os.path.join(os.path.dirname(os.path.abspath(__file__)), "srcaddr.c")
 
 BINLOG_BASENAME = "mysql-bin-changelog"   # RDS's binlog file names
 RELAY_BASENAME = "relay-bin"
@@ -547,6 +553,39 @@ def _tls_material():
 
 
 # ---------------------------------------------------------------------------
+# srcaddr.so: built from srcaddr.c once per machine and source text, into
+# <tmp>/awsim-mariadb-templates/ beside the templates (built aside, then
+# renamed into place).
+
+_srcaddr_lock = threading.Lock()
+_srcaddr_path = None
+
+
+def _srcaddr_lib():
+    global _srcaddr_path
+    with _srcaddr_lock:
+        if _srcaddr_path is not None and os.path.exists(_srcaddr_path):
+            return _srcaddr_path
+        with open(SRCADDR_C, "rb") as f:
+            key = hashlib.sha256(f.read()).hexdigest()[:20]
+        final = os.path.join(TEMPLATE_PARENT, "srcaddr-%s.so" % key)
+        if not os.path.exists(final):
+            os.makedirs(TEMPLATE_PARENT, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix="srcaddr-", suffix=".so", dir=TEMPLATE_PARENT)
+            os.close(fd)
+            try:
+                _run([CC, "-shared", "-fPIC", "-O2", "-Wall", "-o", tmp, SRCADDR_C, "-ldl"],
+                     "cc srcaddr.so")
+                os.chmod(tmp, 0o755)
+                os.replace(tmp, final)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+        _srcaddr_path = final
+        return final
+
+
+# ---------------------------------------------------------------------------
 # configuration
 
 def _base_options(root_dir, datadir, socket, server_id):
@@ -817,11 +856,12 @@ class Server:
                 log_start = os.path.getsize(self.error_log)
             except OSError:
                 log_start = 0
+            env = dict(os.environ, LD_PRELOAD=_srcaddr_lib(), AWSIM_SOURCE_ADDRESS=self.ip)
             with open(self.error_log, "ab") as log:
                 proc = subprocess.Popen([MARIADBD, "--defaults-file=" + self.cnf_path]
                                         + list(_extra_args),
                                         stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                        start_new_session=True, close_fds=True)
+                                        start_new_session=True, close_fds=True, env=env)
             self._proc = proc
             with _registry_lock:
                 _running.add(self)

@@ -355,8 +355,10 @@ class MariaDBBackendTest(unittest.TestCase):
 
         # 5. replicate from the source at the recorded coordinates, over TLS
         repl_pw = secrets.token_urlsafe(16)
-        m.rows("CREATE USER 'repl'@'127.%%' IDENTIFIED BY %s REQUIRE SSL", (repl_pw,))
-        m.rows("GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'repl'@'127.%'")
+        # The account admits the target's own address only: its I/O thread
+        # connects from there (srcaddr.c), as an RDS instance from its own.
+        m.rows("CREATE USER 'repl'@%s IDENTIFIED BY %s REQUIRE SSL", (target.ip, repl_pw))
+        m.rows("GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'repl'@%s", (target.ip,))
         t_m.rows("CALL mysql.rds_set_external_master(%s, %s, 'repl', %s, %s, %s, 1)",
                  (src.ip, src.port, repl_pw, coords[0], coords[1]))
         self.assertEqual(t_m.rows("CALL mysql.rds_start_replication()"),
@@ -370,6 +372,10 @@ class MariaDBBackendTest(unittest.TestCase):
         self.assertEqual((st["Last_Errno"], st["Last_IO_Error"], st["Last_SQL_Error"]),
                          (0, "", ""))
         self.assertEqual(st["Master_SSL_Allowed"], "Yes")
+        dumps = src.sql("SELECT HOST FROM information_schema.PROCESSLIST "
+                        "WHERE USER = 'repl' AND COMMAND LIKE 'Binlog Dump%%'")
+        self.assertEqual([h.rsplit(":", 1)[0] for (h,) in dumps], [target.ip],
+                         "the target connects from its own address")
         items, journal = content(target)
         self.assertEqual(len(journal), counter[0])
         self.assertEqual(sorted(n for n, _ in journal), list(range(1, counter[0] + 1)))

@@ -12,6 +12,10 @@
 #                                         run at once), at most SECS seconds
 #   child_stop                            stop what run_bounded runs now
 #   writer_figures DIR                    one line of the writer's figures
+#   replwatch_start DIR / replwatch_stop  replwatch.py on DIR/world.json while
+#                                         apply runs; DIR/replwatch.json
+#   replwatch_problems DIR                what replwatch saw that is wrong, one
+#                                         line each (none: fine)
 #   watchdog_start SECS [MESSAGE]         SIGTERM this shell after SECS
 #   watchdog_stop
 #
@@ -23,6 +27,7 @@ WORLD_PY=/usr/bin/python3
 WORLD_E2E=${AWSIM_ROOT:?source tests/lib/awsim.sh first}/tests/e2e
 CHILD_PID=
 WRITER_PID=
+REPLWATCH_PID=
 
 run_bounded() {
 	local secs=$1 out=$2 err=$3 rc
@@ -100,6 +105,54 @@ writer_figures() {
 	jq -r '"commits \(.commits) (\(.inserts) inserts, \(.updates) updates, \(.commits_per_s)/s), errors \(.errors), in doubt \(.in_doubt); write-unavailability window \(.max_gap_ms) ms from \(.max_gap_start)"' "$1/writer.json"
 }
 
+replwatch_start() {
+	replwatch_stop
+	rm -f "$1/replwatch.json"
+	"$WORLD_PY" "$WORLD_E2E/replwatch.py" --world "$1/world.json" --out "$1/replwatch.json" \
+		</dev/null >"$1/replwatch.log" 2>&1 &
+	REPLWATCH_PID=$!
+}
+
+replwatch_stop() {
+	local pid=$REPLWATCH_PID i
+	[ -n "$pid" ] || return 0
+	REPLWATCH_PID=
+	kill -TERM "$pid" 2>/dev/null
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+# While the target replicated: the replication user existed only for the
+# target's address, the source's Binlog Dump came from there, and the
+# channel was encrypted when the source offers TLS.
+replwatch_problems() {
+	local f=$1/replwatch.json
+	[ -s "$f" ] || { echo "no replwatch summary (see replwatch.log)"; return 0; }
+	jq -r '
+	    (.target_address // "?") as $t |
+	    (if .replicating_polls > 0 then empty else
+	        "never saw the target replicate (\(.polls) polls, \(.errors) errors)" end),
+	    (if .target_address == null then "never saw the target available" else empty end),
+	    (if .user_hosts == [] then "never saw the replication user" else empty end),
+	    (.user_hosts[] | select(. != [$t]) |
+	        "replication user hosts \(.) (want only the target address \($t))"),
+	    (.dump_addresses[] | select(. != $t) |
+	        "a Binlog Dump of the replication user from \(.) (want \($t))"),
+	    (if .source_have_ssl == "YES" and .ssl_allowed != ["Yes"] then
+	        "source offers TLS but Master_SSL_Allowed was \(.ssl_allowed)" else empty end)
+	' "$f"
+}
+
+replwatch_figures() {
+	[ -s "$1/replwatch.json" ] || { echo "no replwatch summary"; return 0; }
+	jq -r '"\(.polls) polls, \(.replicating_polls) while replicating; user hosts \(.user_hosts), dumps from \(.dump_addresses), have_ssl \(.source_have_ssl), Master_SSL_Allowed \(.ssl_allowed)"' "$1/replwatch.json"
+}
+
 # secret_leaks DIR FILE...: the files under DIR (but not the secret files
 # themselves) holding any line of the given secret files; prints file names
 # only, never the secret.  Returns 0 when there is none.
@@ -137,4 +190,4 @@ watchdog_stop() {
 	WATCHDOG_PID=
 }
 
-awsim_at_exit 'child_stop; writer_stop; watchdog_stop'
+awsim_at_exit 'child_stop; writer_stop; replwatch_stop; watchdog_stop'

@@ -198,6 +198,8 @@ test_limited(void)
 	ok(db_user_exists(db, lu, "127.%", &exists) == RR_OK && exists == 1,
 	    "mysql.user unreadable: own account found through "
 	    "USER_PRIVILEGES");
+	ok(db_user_exists(db, lu, NULL, &exists) == RR_OK && exists == 1,
+	    "own account found under any host");
 	ok(db_user_exists(db, user, "127.%", &exists) == RR_OK && exists == 0,
 	    "other accounts are invisible there (documented limit)");
 	ok(db_replica_status(db, &st) == RR_ERR_DB &&
@@ -205,6 +207,37 @@ test_limited(void)
 	    "status: SHOW denied, then the procedure denied, error names it");
 	db_replica_status_release(&st);
 	db_close(db);
+}
+
+/*
+ * The replication user restricted to one address, beside a leftover
+ * account of the same name: both found, all dropped by name.
+ */
+static void
+test_host_restricted(struct db *src)
+{
+	struct db_hosts h = { NULL, 0 };
+	int exists = -1;
+
+	ok(db_create_repl_user(src, REPL_USER, rep_host, repl_pw,
+	    strlen(repl_pw), 1) == RR_OK, "user for the replica's address");
+	ok(db_create_repl_user(src, REPL_USER, "%", repl_pw, strlen(repl_pw),
+	    0) == RR_OK, "and one for any host");
+	ok(db_user_exists(src, REPL_USER, rep_host, &exists) == RR_OK &&
+	    exists, "found by its address");
+	ok(db_user_exists(src, REPL_USER, "127.0.66.9", &exists) == RR_OK &&
+	    !exists, "not under another address");
+	ok(db_user_hosts(src, REPL_USER, &h) == RR_OK && h.n == 2 &&
+	    strcmp(h.v[0], "%") == 0 && strcmp(h.v[1], rep_host) == 0,
+	    "both hosts listed");
+	db_hosts_release(&h);
+	ok(db_drop_user(src, REPL_USER, NULL) == RR_OK, "drop every host");
+	ok(db_user_exists(src, REPL_USER, NULL, &exists) == RR_OK && !exists,
+	    "no account of that name is left");
+	ok(db_user_hosts(src, REPL_USER, &h) == RR_OK && h.n == 0 &&
+	    h.v == NULL, "no hosts listed");
+	ok(db_drop_user(src, REPL_USER, NULL) == RR_OK,
+	    "drop every host of none is fine");
 }
 
 int
@@ -481,6 +514,7 @@ main(void)
 	    "(drop it there too)");
 	ok(db_drop_user(rep, REPL_USER, REPL_HOST) == RR_OK,
 	    "dropped on the replica");
+	test_host_restricted(src);
 	ok(exec_ok(src, "SELECT 1") && exec_ok(rep, "SELECT 1"),
 	    "connections usable after every CALL");
 out:
