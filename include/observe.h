@@ -138,6 +138,9 @@ struct observed {
 	struct obs_replication tgtrepl;	/* target's replication from source */
 	int repl_password_stored;	/* sealed replication password exists */
 	int approved;			/* --approve-cutover or approval file */
+	long position_wait_s;		/* seconds this run has waited, fenced,
+					 * for the final position; set by the
+					 * loop (not observable), 0 otherwise */
 	int postponed;			/* the postpone flag file exists */
 };
 

@@ -48,6 +48,7 @@ enum action {
 	ACT_MARK_DONE,			/* rds_kill the source's clients, tag done */
 	ACT_DELETE_TEMP_REPLICA,	/* DeleteDBInstance */
 	ACT_DELETE_SNAPSHOT,		/* DeleteDBSnapshot (unencrypted) */
+	ACT_ABORT_CUTOVER,		/* read_only=0 on the source, untag phase */
 	ACT__COUNT
 };
 

@@ -52,6 +52,27 @@ tags_for(struct tagset *t, const struct desired *d, const char *role,
 	return &t->list;
 }
 
+static enum rr_err set_read_only(struct rr_ctx *c, const char *group,
+    int on);
+
+/*
+ * Give the writes back to the source, then forget the cut-over phase, in
+ * that order: a crash between the two leaves phase=cutover with an open
+ * source, which the planner fences again (a retry), never the reverse (a
+ * fenced source nobody plans to open).
+ */
+static enum rr_err
+abort_cutover(struct rr_ctx *c, const struct observed *o)
+{
+	char *key = OBS_TAG_PHASE;
+	struct rds_strlist keys = { &key, 1 };
+	enum rr_err e;
+
+	if ((e = set_read_only(c, o->source.param_group, 0)) != RR_OK)
+		return e;
+	return rds_remove_tags(c->aws, o->target.arn, &keys);
+}
+
 static enum rr_err
 tag_one(struct rr_ctx *c, const char *arn, const char *key, const char *value)
 {
@@ -593,6 +614,8 @@ act(struct rr_ctx *c, const struct observed *o, const struct step *s)
 		return rds_delete_instance(c->aws, d->temp_replica_id, 1, NULL);
 	case ACT_DELETE_SNAPSHOT:
 		return rds_delete_snapshot(c->aws, d->snapshot_id);
+	case ACT_ABORT_CUTOVER:
+		return abort_cutover(c, o);
 	case ACT_NONE:
 	case ACT__COUNT:
 		break;

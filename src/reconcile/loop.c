@@ -277,7 +277,8 @@ int
 reconcile(struct rr_ctx *c, struct step *last)
 {
 	const struct desired *d = c->d;
-	double start = mono(), deadline = 0;
+	double start = mono(), deadline = 0, position_since = 0;
+	int critical;
 	struct progress prog;
 	struct observed o;
 	struct step s;
@@ -313,14 +314,28 @@ reconcile(struct rr_ctx *c, struct step *last)
 			    d->name, rr_lasterr());
 			return failed(c, last, EXIT_FAILED);
 		}
+		/* Not observable: how long this run has held the source
+		 * fenced waiting for the target (cutover.timeoutSeconds). */
+		o.position_wait_s = position_since > 0 ?
+		    (long)(mono() - position_since) : 0;
 		plan_next(d, &o, &s);
 		*last = s;
+		/* From the fence to the switch writes are down: --once must
+		 * not leave that to the next cron run. */
+		critical = o.target.exists &&
+		    strcmp(o.target.phase, PHASE_CUTOVER) == 0;
+		if (s.kind == STEP_WAIT && s.wait == WAIT_POSITION) {
+			if (position_since == 0)
+				position_since = mono();
+		} else {
+			position_since = 0;
+		}
 		snprintf(c->phase, sizeof(c->phase), "%s", report_phase(&o, &s));
 		c->lag_s = o.tgtrepl.configured ? o.tgtrepl.seconds_behind : -1;
 
 		if (s.kind == STEP_WAIT) {
 			progress_wait(&prog, d, &s, poll_scale(c));
-			if (c->opts->once) {
+			if (c->opts->once && !critical) {
 				progress_end(&prog);
 				return EXIT_PENDING;
 			}
@@ -390,6 +405,17 @@ reconcile(struct rr_ctx *c, struct step *last)
 			    d->name, action_name(s.action), rr_lasterr());
 			return failed(c, &s, EXIT_FAILED);
 		}
+		if (s.action == ACT_ABORT_CUTOVER) {
+			fprintf(stderr, "rdsreconcile: %s: cut-over aborted: the "
+			    "target did not apply the fenced source's final "
+			    "position within %ds; the source takes writes again, "
+			    "the alias is unchanged, replication continues; find "
+			    "why the target lags, then run apply again\n",
+			    d->name, d->cutover_timeout_seconds);
+			rr_seterr(RR_ERR_TIMEOUT, "cut-over aborted after %ds",
+			    d->cutover_timeout_seconds);
+			return failed(c, &s, EXIT_BLOCKED);
+		}
 		if (s.action == ACT_MARK_DONE &&
 		    hook_run(d, HOOK_AFTER_CUTOVER, action_name(s.action),
 		    NULL) != RR_OK)
@@ -397,7 +423,7 @@ reconcile(struct rr_ctx *c, struct step *last)
 			 * it, but the user must hear about it. */
 			fprintf(stderr, "rdsreconcile: %s: %s\n", d->name,
 			    rr_lasterr());
-		if (c->opts->once)
+		if (c->opts->once && !critical)
 			return EXIT_PENDING;
 	}
 }

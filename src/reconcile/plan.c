@@ -45,6 +45,7 @@ static const char *const action_names[ACT__COUNT] = {
 	[ACT_MARK_DONE] = "finish-cutover",
 	[ACT_DELETE_TEMP_REPLICA] = "delete-temp-replica",
 	[ACT_DELETE_SNAPSHOT] = "delete-unencrypted-snapshot",
+	[ACT_ABORT_CUTOVER] = "abort-cutover",
 };
 
 const char *
@@ -128,6 +129,7 @@ step_resource(const struct desired *d, const struct step *s)
 	case ACT_CREATE_REPL_USER:
 	case ACT_DROP_REPL_USER:
 	case ACT_FENCE_SOURCE:
+	case ACT_ABORT_CUTOVER:
 		return d->source_id;
 	case ACT_CREATE_TEMP_REPLICA:
 	case ACT_STOP_TEMP_REPLICATION:
@@ -431,6 +433,20 @@ plan_cutover(const struct desired *d, const struct observed *o,
 			    "mysql.rds_start_replication",
 			    "replication stopped short of the final position",
 			    "resume replication on '%s'", d->target_id);
+			return;
+		}
+		if (binlog_pos_cmp(&r->exec, &o->srcdb.binlog) < 0 &&
+		    o->position_wait_s > d->cutover_timeout_seconds) {
+			/* Writes are down while fenced: give the source back
+			 * rather than hold an outage.  The alias has not
+			 * moved and the target never took a write. */
+			ACT(s, ACT_ABORT_CUTOVER, "ModifyDBParameterGroup, "
+			    "RemoveTagsFromResource",
+			    "cutover.timeoutSeconds ran out: the target did not "
+			    "reach the fenced source's final position",
+			    "lift the fence on '%s' (read_only=0 in '%s') and "
+			    "abort the cut-over after %lds", d->source_id,
+			    o->source.param_group, o->position_wait_s);
 			return;
 		}
 		if (binlog_pos_cmp(&r->exec, &o->srcdb.binlog) < 0) {
@@ -1089,6 +1105,12 @@ plan_assume(const struct desired *d, struct observed *o, const struct step *s)
 		break;
 	case ACT_DELETE_SNAPSHOT:
 		memset(&o->freeze, 0, sizeof(o->freeze));
+		break;
+	case ACT_ABORT_CUTOVER:
+		o->source_pg_read_only = TRI_NO;
+		o->srcdb.read_only = TRI_NO;
+		t->phase[0] = '\0';
+		o->position_wait_s = 0;
 		break;
 	}
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Print, as one JSON object, the state a held cut-over must leave alone.
 
-    probe.py --world W/world.json [--target-source-delay SECONDS]
+    probe.py --world W/world.json [--target-source-delay SECONDS] [--no-write]
 
   source_read_only  @@global.read_only on the source (0: writes still open)
   source_write      1 when the admin user could INSERT on the source now
@@ -29,6 +29,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--world", required=True)
     ap.add_argument("--target-source-delay", type=int)
+    ap.add_argument("--no-write", action="store_true",
+                    help="do not test the source with an INSERT")
     a = ap.parse_args()
     w = common.load_json(a.world)
     d = common.load_desired(w["desired"])["spec"]
@@ -45,6 +47,8 @@ def main():
         cur.execute("SELECT @@global.read_only")
         out["source_read_only"] = int(cur.fetchone()[0])
         try:
+            if a.no_write:
+                raise RuntimeError("not tested (--no-write)")
             cur.execute("CREATE DATABASE IF NOT EXISTS e2e_probe")
             cur.execute("CREATE TABLE IF NOT EXISTS e2e_probe.t "
                         "(id INT PRIMARY KEY AUTO_INCREMENT)")

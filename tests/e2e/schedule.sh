@@ -13,6 +13,9 @@
 #   lock    two concurrent applies: one acts, the other exits 5 naming the
 #           holder and acts on nothing
 #   once    `apply --once` repeated converges, one step per run
+#   abort   a target that cannot reach the fenced source's final position
+#           within cutover.timeoutSeconds: the fence is lifted, the alias
+#           stays, apply exits 4; once the target catches up, apply converges
 #   lag     a target that lags on purpose (RDS 'source delay') under writes
 #           holds the cut-over past maxLagSeconds; once writes stop and the
 #           lag falls, apply converges
@@ -220,7 +223,9 @@ scenario_once() {
 		[ -z "$first_phase" ] && first_phase=$(grep -o '^rdsreconcile_phase{object="e2e",phase="[a-z-]*"} 1$' "$prom" 2>/dev/null)
 		n=$(act_lines "$WORLD/once.out")
 		acts=$((acts + n))
-		if [ "$n" -gt 1 ]; then
+		# The cut-over, fence to switch, runs as one unit: writes are
+		# down from the fence until the alias moves.
+		if [ "$n" -gt 1 ] && ! grep -q 'fence writes' "$WORLD/once.out"; then
 			bad=$((bad + 1))
 			cp "$WORLD/once.out" "$WORLD/once-too-many.$runs.out"
 		fi
@@ -232,7 +237,7 @@ scenario_once() {
 		not_ok "once: apply --once repeated converges" "last exit $RR_RC after $runs runs"
 		rr_diag once
 	fi
-	check "once: no run took more than one step" "$([ "$bad" -eq 0 ]; echo $?)" "$bad runs took more"
+	check "once: no run took more than one step, but for the fenced cut-over" "$([ "$bad" -eq 0 ]; echo $?)" "$bad runs took more"
 	# The metrics file of the first run and of the last (converged) one.
 	[ -n "$first_phase" ] && [ "$first_phase" != 'rdsreconcile_phase{object="e2e",phase="done"} 1' ]
 	check "once: --metrics-file gave a phase from the first run (${first_phase:-none})" $?
@@ -256,25 +261,78 @@ scenario_once() {
 	WORLD_STATE=other
 }
 
-# -- maxLagSeconds --------------------------------------------------------------------
-scenario_lag() {
-	make_world "$WORK/lag" --rows 2000 || return 1
-	local d=$WORLD/desired.yaml runs=0
-	# Build until the next step would start replication on the target.
+# delayed_target NAME SECONDS: build with apply --once until the next step
+# starts replication on the target, then give the target RDS's 'source
+# delay' so that it lags on purpose while writes arrive.
+delayed_target() {
+	local name=$1 secs=$2 d=$WORLD/desired.yaml runs=0
 	while [ "$runs" -lt 200 ]; do
 		runs=$((runs + 1))
-		rr lag-dry apply --dry-run "$d" >/dev/null
-		grep -m1 -E '^[0-9:]{8} ' "$WORLD/lag-dry.out" | grep -q "replicate '" && break
-		rr lag-once apply --once "$d" >/dev/null
+		rr "$name-dry" apply --dry-run "$d" >/dev/null
+		grep -m1 -E '^[0-9:]{8} ' "$WORLD/$name-dry.out" | grep -q "replicate '" && break
+		rr "$name-once" apply --once "$d" >/dev/null
 		[ "$RR_RC" -eq 2 ] || break
 		sleep 0.1
 	done
-	if ! probe lag-delay --target-source-delay 4 ||
-		! jq -e '.target_source_delay == 4' "$WORLD/lag-delay.json" >/dev/null; then
-		not_ok "lag: set a source delay on the target" "$(tail -n 3 "$WORLD/lag-delay.probe.err")"
-		rr_diag lag-once
+	if ! probe "$name-delay" --target-source-delay "$secs" ||
+		! jq -e --argjson s "$secs" '.target_source_delay == $s' "$WORLD/$name-delay.json" >/dev/null; then
+		not_ok "$name: set a source delay on the target" "$(tail -n 3 "$WORLD/$name-delay.probe.err")"
+		rr_diag "$name-once"
 		return 1
 	fi
+}
+
+# -- cutover.timeoutSeconds -----------------------------------------------------------
+scenario_abort() {
+	make_world "$WORK/abort" --rows 2000 --cutover-timeout 3 || return 1
+	local d=$WORLD/desired.yaml why= i
+	# Let the cut-over start while the target is 12 s behind.
+	sed -i 's/^    maxLagSeconds: .*/    maxLagSeconds: 3600/' "$d"
+	delayed_target abort 12 || return 1
+	start_writer || return 1
+	sleep 3
+	rr abort apply "$d"
+	[ "$RR_RC" -eq 4 ] || why="exit $RR_RC (want 4)"
+	grep -q 'fence writes' "$WORLD/abort.out" || why="$why; the source was never fenced"
+	grep -q 'lift the fence' "$WORLD/abort.out" || why="$why; no abort step"
+	grep -q 'cut-over aborted' "$WORLD/abort.err" || why="$why; no message on stderr"
+	if probe abort-probe; then
+		jq -e --arg src "$(jq -r .source_address "$WORLD/world.json")" \
+			'.source_read_only == 0 and .source_write == 1 and .record == $src and .target_io == "Yes"' \
+			"$WORLD/abort-probe.json" >/dev/null || why="$why; after the abort: $(cat "$WORLD/abort-probe.json")"
+	else
+		why="$why; probe.py failed"
+	fi
+	if [ -z "$why" ]; then
+		ok "abort: past timeoutSeconds the fence is lifted, the alias stays, exit 4"
+	else
+		not_ok "abort: past timeoutSeconds the fence is lifted" "$why"
+		rr_diag abort
+	fi
+	writer_stop
+	# Without new writes the delayed target catches up; then it converges.
+	for ((i = 0; i < 60; i++)); do
+		probe abort-wait --no-write && jq -e '.target_lag == 0' "$WORLD/abort-wait.json" >/dev/null && break
+		sleep 1
+	done
+	rr abort-retry apply "$d"
+	if [ "$RR_RC" -eq 0 ]; then
+		ok "abort: run again once caught up, apply converges (${RR_SECS}s)"
+	else
+		not_ok "abort: run again once caught up, apply converges" "exit $RR_RC"
+		rr_diag abort-retry
+	fi
+	run_bounded 120 "$WORLD/verify.out" "$WORLD/verify.err" "$PY" "$E2E/verify.py" \
+		--world "$WORLD/world.json" --writes "$WORLD/writes.jsonl" --allow-no-switch
+	check "abort: verify.py passes" $? "$(tail -n 5 "$WORLD/verify.out")"
+	WORLD_STATE=other
+}
+
+# -- maxLagSeconds --------------------------------------------------------------------
+scenario_lag() {
+	make_world "$WORK/lag" --rows 2000 || return 1
+	local d=$WORLD/desired.yaml
+	delayed_target lag 4 || return 1
 	start_writer || return 1
 	rr lag-held apply --timeout 15 "$d"
 	local why=
