@@ -96,15 +96,6 @@ free_env(char **env)
 	free(env);
 }
 
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Wait for pid until the deadline; 1 with *status when it exited. */
 static int
 wait_until(pid_t pid, double deadline, int *status, int stop_on_signal)
@@ -118,7 +109,8 @@ wait_until(pid_t pid, double deadline, int *status, int stop_on_signal)
 			return 1;
 		if (r == -1 && errno != EINTR)
 			return 1;	/* not our child any more */
-		if (mono() >= deadline || (stop_on_signal && rr_interrupted))
+		if (rr_monotonic() >= deadline ||
+		    (stop_on_signal && rr_interrupted))
 			return 0;
 		nanosleep(&tick, NULL);
 	}
@@ -152,7 +144,7 @@ hook_run(const struct desired *d, enum hook_event ev, const char *step,
 		goto out;
 	}
 	log_info("running %s hook '%s'", name, path);
-	t0 = mono();
+	t0 = rr_monotonic();
 	if ((pid = fork()) == -1) {
 		e = rr_seterr(RR_ERR_HOOK, "%s hook '%s': fork: %s", name, path,
 		    strerror(errno));
@@ -173,7 +165,7 @@ hook_run(const struct desired *d, enum hook_event ev, const char *step,
 
 		kill(-pid, SIGTERM);
 		kill(pid, SIGTERM);
-		if (!wait_until(pid, mono() + 5, &status, 0)) {
+		if (!wait_until(pid, rr_monotonic() + 5, &status, 0)) {
 			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
@@ -186,7 +178,7 @@ hook_run(const struct desired *d, enum hook_event ev, const char *step,
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		log_info("%s hook '%s' exited 0 after %.1fs", name, path,
-		    mono() - t0);
+		    rr_monotonic() - t0);
 		goto out;
 	}
 	if (WIFEXITED(status))

@@ -3,16 +3,16 @@
  * object (lastrun.h).  Written after each act(), read by `status`.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
+#include "buf.h"
 #include "desired.h"
+#include "fileio.h"
 #include "lastrun.h"
 #include "plan.h"
 #include "xmalloc.h"
@@ -26,33 +26,14 @@ lastrun_path(const struct desired *d)
 	return xasprintf("%s/%s.last.json", d->state_dir, d->name);
 }
 
-static enum rr_err
-write_all(int fd, const char *p, size_t len, const char *path)
-{
-	ssize_t k;
-
-	while (len > 0) {
-		if ((k = write(fd, p, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return rr_seterr(RR_ERR_IO, "cannot write '%s': %s",
-			    path, strerror(errno));
-		}
-		p += k;
-		len -= (size_t)k;
-	}
-	return RR_OK;
-}
-
 enum rr_err
 lastrun_write(const struct desired *d, const struct step *s,
     enum rr_err result, time_t when)
 {
-	char ts[32], *path = NULL, *tmp = NULL, *text = NULL;
+	char ts[32], *path = NULL, *json = NULL, *text = NULL;
 	json_t *root = NULL;
 	struct tm tm;
 	enum rr_err e;
-	int fd = -1, dfd;
 
 	if (gmtime_r(&when, &tm) == NULL ||
 	    strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
@@ -69,7 +50,7 @@ lastrun_write(const struct desired *d, const struct step *s,
 	root = json_pack("{s:s, s:s, s:s, s:s}", "time", ts,
 	    "action", action_name(s->action), "what", s->what,
 	    "result", rr_errname(result));
-	if (root == NULL || (text = json_dumps(root, JSON_INDENT(2))) ==
+	if (root == NULL || (json = json_dumps(root, JSON_INDENT(2))) ==
 	    NULL) {
 		e = rr_seterr(RR_ERR_INTERNAL, "cannot encode the last action "
 		    "of '%s'", d->name);
@@ -81,49 +62,10 @@ lastrun_write(const struct desired *d, const struct step *s,
 		goto out;
 	}
 	path = lastrun_path(d);
-	tmp = xasprintf("%s/.%s.last.json.XXXXXX", d->state_dir, d->name);
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		e = rr_seterr(RR_ERR_IO, "cannot create a temporary file in "
-		    "'%s': %s", d->state_dir, strerror(errno));
-		free(tmp);
-		tmp = NULL;
-		goto out;
-	}
-	/* fchmod is not masked by the umask. */
-	if (fchmod(fd, 0600) == -1) {
-		e = rr_seterr(RR_ERR_IO, "cannot chmod '%s': %s", tmp,
-		    strerror(errno));
-		goto out;
-	}
-	if ((e = write_all(fd, text, strlen(text), tmp)) != RR_OK ||
-	    (e = write_all(fd, "\n", 1, tmp)) != RR_OK)
-		goto out;
-	if (fsync(fd) == -1 || close(fd) == -1) {
-		fd = -1;
-		e = rr_seterr(RR_ERR_IO, "cannot write '%s': %s", tmp,
-		    strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) == -1) {
-		e = rr_seterr(RR_ERR_IO, "cannot rename '%s' to '%s': %s", tmp,
-		    path, strerror(errno));
-		goto out;
-	}
-	free(tmp);	/* renamed: nothing to clean up */
-	tmp = NULL;
-	if ((dfd = open(d->state_dir, O_RDONLY | O_DIRECTORY |
-	    O_CLOEXEC)) != -1) {
-		fsync(dfd);
-		close(dfd);
-	}
-	e = RR_OK;
+	text = xasprintf("%s\n", json);
+	e = file_write_atomic(path, text, strlen(text), 0600, 0, NULL);
 out:
-	if (fd != -1)
-		close(fd);
-	if (tmp != NULL)
-		unlink(tmp);
-	free(tmp);
+	free(json);
 	free(path);
 	free(text);
 	json_decref(root);
@@ -169,38 +111,21 @@ valid(const struct lastrun *r)
 enum rr_err
 lastrun_read(const struct desired *d, struct lastrun *out)
 {
-	char *path = lastrun_path(d), *text = NULL;
+	char *path = lastrun_path(d);
 	struct lastrun r;
 	json_error_t jerr;
 	json_t *root = NULL;
-	struct stat st;
+	struct buf text;
 	enum rr_err e;
-	FILE *f = NULL;
-	size_t n;
 
 	memset(&r, 0, sizeof(r));
-	if ((f = fopen(path, "re")) == NULL) {
-		e = errno == ENOENT ?
-		    rr_seterr(RR_ERR_NOT_FOUND, "no last action recorded in "
-		    "'%s'", path) :
-		    rr_seterr(RR_ERR_IO, "cannot open '%s': %s", path,
-		    strerror(errno));
+	if ((e = file_read(&text, path, LASTRUN_MAX_FILE,
+	    "last-action record")) != RR_OK) {
+		buf_init(&text, 0);
 		goto out;
 	}
-	if (fstat(fileno(f), &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_size > LASTRUN_MAX_FILE) {
-		e = rr_seterr(RR_ERR_PARSE, "'%s' is not a regular file of at "
-		    "most %d bytes", path, LASTRUN_MAX_FILE);
-		goto out;
-	}
-	text = xmalloc((size_t)st.st_size + 1);
-	n = fread(text, 1, (size_t)st.st_size, f);
-	if (ferror(f)) {
-		e = rr_seterr(RR_ERR_IO, "cannot read '%s'", path);
-		goto out;
-	}
-	text[n] = '\0';
-	if ((root = json_loadb(text, n, JSON_REJECT_DUPLICATES, &jerr)) ==
+	if ((root = json_loadb(buf_str(&text), text.len,
+	    JSON_REJECT_DUPLICATES, &jerr)) ==
 	    NULL || !json_is_object(root)) {
 		e = rr_seterr(RR_ERR_PARSE, "%s: not a JSON object%s%s", path,
 		    root == NULL ? ": " : "", root == NULL ? jerr.text : "");
@@ -223,10 +148,8 @@ lastrun_read(const struct desired *d, struct lastrun *out)
 	*out = r;
 	e = RR_OK;
 out:
-	if (f != NULL)
-		fclose(f);
+	buf_release(&text);
 	json_decref(root);
-	free(text);
 	free(path);
 	return e;
 }

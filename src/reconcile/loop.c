@@ -44,8 +44,8 @@ rr_install_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-static double
-mono(void)
+double
+rr_monotonic(void)
 {
 	struct timespec ts;
 
@@ -59,8 +59,8 @@ pause_for(double secs, double deadline)
 {
 	struct timespec ts;
 
-	if (deadline > 0 && mono() + secs > deadline)
-		secs = deadline - mono();
+	if (deadline > 0 && rr_monotonic() + secs > deadline)
+		secs = deadline - rr_monotonic();
 	if (secs <= 0)
 		return;
 	ts.tv_sec = (time_t)secs;
@@ -128,6 +128,18 @@ ensure_lock(struct rr_ctx *c, const struct observed *o)
 	return e;
 }
 
+/* The wall clock as "HH:MM:SS" UTC in ts (16 bytes), the step lines' stamp. */
+static const char *
+clock_hms(char *ts)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(ts, 16, "%H:%M:%S", &tm);
+	return ts;
+}
+
 /*
  * One line per step on stdout: "12:00:01 NAME SYMBOL what — why" in text,
  * a JSON record (log.h) with --log-format json.  tail is a note below it.
@@ -136,8 +148,6 @@ static void
 print_step(const struct desired *d, const struct step *s, const char *tail)
 {
 	char ts[16];
-	time_t now = time(NULL);
-	struct tm tm;
 
 	if (log_get_format() == LOG_FORMAT_JSON) {
 		json_t *f = json_pack("{s:s,s:s,s:s,s:s}", "kind",
@@ -157,10 +167,8 @@ print_step(const struct desired *d, const struct step *s, const char *tail)
 		log_json_record(stdout, LOG_INFO, s->what, f);
 		return;
 	}
-	gmtime_r(&now, &tm);
-	strftime(ts, sizeof(ts), "%H:%M:%S", &tm);
-	printf("%s %s %s %s%s%s\n", ts, d->name, step_symbol(s), s->what,
-	    s->why[0] ? " — " : "", s->why);
+	printf("%s %s %s %s%s%s\n", clock_hms(ts), d->name, step_symbol(s),
+	    s->what, s->why[0] ? " — " : "", s->why);
 	if (tail && *tail)
 		printf("         %s\n", tail);
 	fflush(stdout);
@@ -181,7 +189,7 @@ struct progress {
 	int live;		/* a terminal: rewrite in place */
 	double started;		/* monotonic start of this wait */
 	double printed;		/* monotonic time of the last line */
-	struct step last;	/* the wait last printed */
+	struct step last;	/* the wait in progress, as last printed */
 };
 
 static void
@@ -192,7 +200,7 @@ progress_end(struct progress *p)
 	if (p->live)
 		printf("\n");
 	if (log_get_format() == LOG_FORMAT_TEXT)
-		printf("         waited %.0fs\n", mono() - p->started);
+		printf("         waited %.0fs\n", rr_monotonic() - p->started);
 	fflush(stdout);
 	p->active = 0;
 }
@@ -205,7 +213,7 @@ progress_wait(struct progress *p, const struct desired *d,
 	int same = p->active && n == step_subject_len(&p->last) &&
 	    strncmp(s->what, p->last.what, n) == 0;
 	int changed = strcmp(s->what, p->last.what) != 0;
-	double now = mono(), since = now - p->printed;
+	double now = rr_monotonic(), since = now - p->printed;
 
 	if (!same) {
 		progress_end(p);
@@ -221,13 +229,9 @@ progress_wait(struct progress *p, const struct desired *d,
 	}
 	if (p->live) {
 		char ts[16];
-		time_t t = time(NULL);
-		struct tm tm;
 
-		gmtime_r(&t, &tm);
-		strftime(ts, sizeof(ts), "%H:%M:%S", &tm);
-		printf("%s %s %s %s, %.0fs", ts, d->name, step_symbol(s),
-		    s->what, now - p->started);
+		printf("%s %s %s %s, %.0fs", clock_hms(ts), d->name,
+		    step_symbol(s), s->what, now - p->started);
 		fflush(stdout);
 	} else {
 		print_step(d, s, NULL);
@@ -277,7 +281,7 @@ int
 reconcile(struct rr_ctx *c, struct step *last)
 {
 	const struct desired *d = c->d;
-	double start = mono(), deadline = 0, position_since = 0;
+	double start = rr_monotonic(), deadline = 0;
 	int critical;
 	struct progress prog;
 	struct observed o;
@@ -301,7 +305,7 @@ reconcile(struct rr_ctx *c, struct step *last)
 			    "again to continue\n", d->name);
 			return EXIT_FAILED;
 		}
-		if (deadline > 0 && mono() >= deadline) {
+		if (deadline > 0 && rr_monotonic() >= deadline) {
 			progress_end(&prog);
 			fprintf(stderr, "rdsreconcile: %s: --timeout of %lds "
 			    "reached; run again to continue\n", d->name,
@@ -315,21 +319,17 @@ reconcile(struct rr_ctx *c, struct step *last)
 			return failed(c, last, EXIT_FAILED);
 		}
 		/* Not observable: how long this run has held the source
-		 * fenced waiting for the target (cutover.timeoutSeconds). */
-		o.position_wait_s = position_since > 0 ?
-		    (long)(mono() - position_since) : 0;
+		 * fenced waiting for the target (cutover.timeoutSeconds);
+		 * the wait in progress is the one last planned. */
+		o.position_wait_s = prog.active &&
+		    prog.last.wait == WAIT_POSITION ?
+		    (long)(rr_monotonic() - prog.started) : 0;
 		plan_next(d, &o, &s);
 		*last = s;
 		/* From the fence to the switch writes are down: --once must
 		 * not leave that to the next cron run. */
 		critical = o.target.exists &&
 		    strcmp(o.target.phase, PHASE_CUTOVER) == 0;
-		if (s.kind == STEP_WAIT && s.wait == WAIT_POSITION) {
-			if (position_since == 0)
-				position_since = mono();
-		} else {
-			position_since = 0;
-		}
 		snprintf(c->phase, sizeof(c->phase), "%s", report_phase(&o, &s));
 		c->lag_s = o.tgtrepl.configured ? o.tgtrepl.seconds_behind : -1;
 

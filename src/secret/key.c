@@ -19,6 +19,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "fileio.h"
 #include "secret-int.h"
 #include "secret.h"
 #include "xmalloc.h"
@@ -284,7 +285,7 @@ secret_public_key_load(struct secret_pubkey *out, const char *path)
 	struct buf b;
 	enum rr_err rc;
 
-	if ((rc = sfile_read(&b, path, KEYFILE_MAX, "public key")) != RR_OK)
+	if ((rc = file_read(&b, path, KEYFILE_MAX, "public key")) != RR_OK)
 		return rc;
 	if ((rc = stext_parse(f, 2, buf_str(&b), b.len, PUB_VERSION,
 	    "public key", path)) != RR_OK)

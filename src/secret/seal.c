@@ -24,6 +24,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "fileio.h"
 #include "secret-int.h"
 #include "secret.h"
 #include "xmalloc.h"
@@ -205,7 +206,7 @@ secret_seal_to_file(const char *path, const char *name,
 
 	if ((rc = secret_seal(&text, name, s, pub)) != RR_OK)
 		goto out;
-	rc = sfile_write_atomic(path, text, strlen(text), mode, 0, NULL);
+	rc = file_write_atomic(path, text, strlen(text), mode, 0, NULL);
 out:
 	free(text);
 	return rc;
@@ -218,7 +219,7 @@ secret_unseal_file(struct secret **out, const char *path,
 	struct buf b;
 	enum rr_err rc;
 
-	if ((rc = sfile_read(&b, path, SEALED_FILE_MAX, "sealed file")) !=
+	if ((rc = file_read(&b, path, SEALED_FILE_MAX, "sealed file")) !=
 	    RR_OK)
 		return rc;
 	rc = secret_unseal(out, buf_str(&b), b.len, path, expected_name, key);
@@ -292,7 +293,7 @@ store_write_new(struct secret **out, int *existed, const char *path,
 	if ((rc = secret_seal(&text, name, s, secret_keypair_public(key))) !=
 	    RR_OK)
 		goto out;
-	if ((rc = sfile_write_atomic(path, text, strlen(text), 0600,
+	if ((rc = file_write_atomic(path, text, strlen(text), 0600,
 	    noreplace, existed)) != RR_OK)
 		goto out;
 	*out = s;

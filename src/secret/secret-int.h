@@ -20,22 +20,6 @@ void secret_truncate(struct secret *s, size_t len);
 /* Make the bytes read-only. */
 void secret_lock(struct secret *s);
 
-/*
- * Read a whole file of at most max bytes into b (buf_init'ed here, released
- * on error).  RR_ERR_NOT_FOUND when it does not exist; kind ("sealed file")
- * words the errors.
- */
-enum rr_err sfile_read(struct buf *b, const char *path, size_t max,
-    const char *kind);
-
-/*
- * Write p[0..len) to path through a temporary file in the same directory,
- * with mode, fsync'ed.  noreplace: never replace an existing path; then
- * *existed is set to 1 (and RR_OK returned) when path was already there.
- */
-enum rr_err sfile_write_atomic(const char *path, const void *p, size_t len,
-    mode_t mode, int noreplace, int *existed);
-
 /* One "field: value" line of a key or sealed file; v points into the text. */
 struct sfield {
 	const char *key;	/* field name, without the colon */
