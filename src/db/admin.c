@@ -477,12 +477,17 @@ db_lock_holder(struct db *db, const char *name, unsigned long *connection_id,
 	if ((err = db_query_res(db, sql, &res)) != RR_OK)
 		goto out;
 	*connection_id = id;
-	if (res != NULL && (row = mysql_fetch_row(res)) != NULL)
+	if (res != NULL && (row = mysql_fetch_row(res)) != NULL) {
+		/* "Sleep" is the server's word for a connection between
+		 * statements; an operator reads "idle". */
+		int idle = row[2] != NULL && strcmp(row[2], "Sleep") == 0;
+
 		*holder_description = xasprintf("connection %lu of '%s' from "
-		    "'%s', %s for %s s", id, row[0] ? row[0] : "",
-		    row[1] ? row[1] : "", row[2] ? row[2] : "",
+		    "'%s', %s%s for %s s", id, row[0] ? row[0] : "",
+		    row[1] ? row[1] : "", idle ? "idle" : "running ",
+		    idle ? "" : (row[2] ? row[2] : "?"),
 		    row[3] ? row[3] : "?");
-	else
+	} else
 		*holder_description = xasprintf("connection %lu (not visible "
 		    "to this account)", id);
 out:

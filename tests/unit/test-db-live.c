@@ -442,6 +442,9 @@ main(void)
 	    "lock holder");
 	is_int(holder, db_connection_id(src), "holder is the first connection");
 	ok(desc && strstr(desc, user) != NULL, "holder described");
+	ok(desc && strstr(desc, ", idle for ") != NULL &&
+	    strstr(desc, "Sleep") == NULL,
+	    "a holder between statements reads idle");
 	printf("# %s\n", desc ? desc : "-");
 	free(desc);
 	desc = NULL;
