@@ -72,7 +72,7 @@ cmd_parse(const struct cmd_entry *e, int argc, char **argv,
 	memset(out, 0, sizeof(*out));
 	/* Every command takes --help; the table need not say so. */
 	if (e->longopts != NULL)
-		for (; e->longopts[n].name != NULL && n < CMD_MAXOPTS; n++)
+		for (; n < CMD_MAXOPTS && e->longopts[n].name != NULL; n++)
 			longopts[n] = e->longopts[n];
 	longopts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
 	longopts[n] = none[0];

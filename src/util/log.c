@@ -12,7 +12,7 @@ static enum log_level level = LOG_INFO;
 static enum log_format format = LOG_FORMAT_TEXT;
 static const char *object, *step, *resource;
 
-static const char *const level_names[] = {
+static const char *const level_names[LOG_TRACE + 1] = {
 	"error", "warn", "info", "debug", "trace",
 };
 
@@ -93,11 +93,10 @@ vlog(enum log_level l, const char *func, const char *request_id,
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);
 	strftime(ts, sizeof(ts), "%H:%M:%S", &tm);
+	fprintf(stderr, "%s %-5s ", ts, level_names[l]);
 	if (l >= LOG_DEBUG)
-		fprintf(stderr, "%s %-5s %s: %s", ts, level_names[l], func,
-		    msg);
-	else
-		fprintf(stderr, "%s %-5s %s", ts, level_names[l], msg);
+		fprintf(stderr, "%s: ", func);
+	fputs(msg, stderr);
 	if (request_id != NULL && *request_id != '\0')
 		fprintf(stderr, " (RequestId %s)", request_id);
 	fputc('\n', stderr);
