@@ -104,10 +104,14 @@ check: deps
 		test-awsim test-aws test-e2e test-leak test-completion test-contrib
 	@echo "check: all suites passed"
 
-demo: deps rdsreconcile
+# pkg-config's flags are read when make starts, before deps may have
+# installed the libraries: build in a second make, as check does.
+demo: deps
+	@$(MAKE) --no-print-directory rdsreconcile
 	contrib/demo
 
-bench: rdsreconcile
+bench: deps
+	@$(MAKE) --no-print-directory rdsreconcile
 	tests/bench/run
 
 install: rdsreconcile
