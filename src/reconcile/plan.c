@@ -420,11 +420,20 @@ plan_cutover(const struct desired *d, const struct observed *o,
 			    "fenced source '%s' is unknown", d->source_id);
 			return;
 		}
-		if (r->last_errno != 0) {
-			BLOCK(s, "replication errors are never skipped; the "
-			    "source stays fenced and the alias unchanged",
-			    "replication on the target failed: %u: %s",
-			    r->last_errno, r->last_error);
+		if (r->last_errno != 0 &&
+		    binlog_pos_cmp(&r->exec, &o->srcdb.binlog) < 0) {
+			/* The target can no longer reach the final position
+			 * on its own, and writes are down while fenced: give
+			 * them back now, not at the timeout.  The error is
+			 * never skipped; the next pass blocks on it. */
+			ACT(s, ACT_ABORT_CUTOVER, "ModifyDBParameterGroup, "
+			    "RemoveTagsFromResource",
+			    "replication on the target failed while the "
+			    "source was fenced",
+			    "lift the fence on '%s' (read_only=0 in '%s') and "
+			    "abort the cut-over: %u: %s", d->source_id,
+			    o->source.param_group, r->last_errno,
+			    r->last_error);
 			return;
 		}
 		if (binlog_pos_cmp(&r->exec, &o->srcdb.binlog) < 0 &&
