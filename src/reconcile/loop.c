@@ -195,12 +195,20 @@ struct progress {
 static void
 progress_end(struct progress *p)
 {
+	double waited;
+
 	if (!p->active)
 		return;
+	waited = rr_monotonic() - p->started;
+
 	if (p->live)
 		printf("\n");
-	if (log_get_format() == LOG_FORMAT_TEXT)
-		printf("         waited %.0fs\n", rr_monotonic() - p->started);
+	if (log_get_format() == LOG_FORMAT_JSON)
+		log_json_record(stdout, LOG_INFO, "waited",
+		    json_pack("{s:s,s:s,s:f}", "kind", "waited", "waits_on",
+		        wait_name(p->last.wait), "waited_s", waited));
+	else
+		printf("         waited %.0fs\n", waited);
 	fflush(stdout);
 	p->active = 0;
 }

@@ -133,8 +133,20 @@ EOF
 	note "gates: $(grep -A4 '^  cutover:' "$d" | tr '\n' ' ')"
 	start_writer || return 1
 
-	rr gate-approval apply "$d"
+	# The first run, from a fresh world to the gate, logs JSON: every wait
+	# it sat through ends in a "waited" record, as the text log's
+	# "waited Ns" line.
+	rr gate-approval --log-format json apply "$d"
 	held gate-approval 'approval'
+	local waited notjson
+	notjson=$(jq -Rr 'fromjson? // "x" | if type == "object" then empty else "x" end' \
+		"$WORLD/gate-approval.out" | wc -l)
+	waited=$(jq -s '[.[] | select(.kind == "waited" and (.waits_on | length > 0)
+		and (.waited_s | type == "number" and . >= 0) and .object == "e2e")] | length' \
+		"$WORLD/gate-approval.out" 2>/dev/null)
+	check "gates: --log-format json: $waited waited records (waits_on, waited_s), all lines JSON" \
+		"$([ "$notjson" -eq 0 ] && [ "${waited:-0}" -ge 2 ]; echo $?)" \
+		"$notjson non-JSON lines; $(grep -m3 waited "$WORLD/gate-approval.out")"
 	[ -e "$WORLD/hooks/before.env" ] &&
 		not_ok "gates: no hook runs while a gate holds" "before.env exists"
 
