@@ -2,6 +2,7 @@
 """Print, as one JSON object, the state a held cut-over must leave alone.
 
     probe.py --world W/world.json [--target-source-delay SECONDS] [--no-write]
+    probe.py --world W/world.json --source-sql-state
 
   source_read_only  @@global.read_only on the source (0: writes still open)
   source_write      1 when the admin user could INSERT on the source now
@@ -9,6 +10,11 @@
   target_io, target_sql   Slave_IO_Running / Slave_SQL_Running = Yes
   target_lag        Seconds_Behind_Master (null when unknown)
   record            the alias record's value (what clients resolve)
+
+--source-sql-state prints only what a run could change on the source
+through SQL, and writes nothing: read_only, the binlog retention
+(rds_show_configuration) and every account (user@host); a refused run must
+leave it as it was.
 
 --target-source-delay first sets RDS's 'source delay' on the target
 (mysql.rds_set_configuration), which rds_set_external_master turns into
@@ -31,6 +37,7 @@ def main():
     ap.add_argument("--target-source-delay", type=int)
     ap.add_argument("--no-write", action="store_true",
                     help="do not test the source with an INSERT")
+    ap.add_argument("--source-sql-state", action="store_true")
     a = ap.parse_args()
     w = common.load_json(a.world)
     d = common.load_desired(w["desired"])["spec"]
@@ -43,6 +50,21 @@ def main():
     src = common.describe_instance(rds, d["source"]["dbInstanceIdentifier"])
     ep = src["Endpoint"]
     conn = common.mysql_connect(ep["Address"], ep["Port"], "admin", pw)
+    if a.source_sql_state:
+        with conn.cursor() as cur:
+            cur.execute("SELECT @@global.read_only")
+            out["read_only"] = int(cur.fetchone()[0])
+            cur.execute("CALL mysql.rds_show_configuration()")
+            out["configuration"] = {str(r[0]): r[1] for r in cur.fetchall()}
+            while cur.nextset():
+                pass
+            cur.execute("SELECT CONCAT(User, '@', Host) FROM mysql.user "
+                        "ORDER BY 1")
+            out["accounts"] = [r[0] for r in cur.fetchall()]
+        conn.close()
+        json.dump(out, sys.stdout, sort_keys=True)
+        print()
+        return
     with conn.cursor() as cur:
         cur.execute("SELECT @@global.read_only")
         out["source_read_only"] = int(cur.fetchone()[0])
