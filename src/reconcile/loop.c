@@ -290,7 +290,7 @@ reconcile(struct rr_ctx *c, struct step *last)
 {
 	const struct desired *d = c->d;
 	double start = rr_monotonic(), deadline = 0;
-	int critical;
+	int critical, fenced = 0;
 	struct progress prog;
 	struct observed o;
 	struct step s;
@@ -320,7 +320,8 @@ reconcile(struct rr_ctx *c, struct step *last)
 			    c->opts->timeout_s);
 			return EXIT_PENDING;
 		}
-		if ((e = observe(&o, c)) != RR_OK) {
+		e = fenced ? observe_cutover(&o, c) : observe(&o, c);
+		if (e != RR_OK) {
 			progress_end(&prog);
 			fprintf(stderr, "rdsreconcile: %s: observing: %s\n",
 			    d->name, rr_lasterr());
@@ -338,6 +339,10 @@ reconcile(struct rr_ctx *c, struct step *last)
 		 * not leave that to the next cron run. */
 		critical = o.target.exists &&
 		    strcmp(o.target.phase, PHASE_CUTOVER) == 0;
+		/* Fenced and the alias not yet moved: the next pass need
+		 * only see what the cut-over changes. */
+		fenced = critical && o.srcdb.read_only == TRI_YES &&
+		    strcmp(o.record.value, o.target.endpoint) != 0;
 		snprintf(c->phase, sizeof(c->phase), "%s", report_phase(&o, &s));
 		c->lag_s = o.tgtrepl.configured ? o.tgtrepl.seconds_behind : -1;
 
@@ -414,14 +419,14 @@ reconcile(struct rr_ctx *c, struct step *last)
 			return failed(c, &s, EXIT_FAILED);
 		}
 		if (s.action == ACT_ABORT_CUTOVER) {
-			fprintf(stderr, "rdsreconcile: %s: cut-over aborted: the "
-			    "target did not apply the fenced source's final "
-			    "position within %ds; the source takes writes again, "
-			    "the alias is unchanged, replication continues; find "
-			    "why the target lags, then run apply again\n",
-			    d->name, d->cutover_timeout_seconds);
-			rr_seterr(RR_ERR_TIMEOUT, "cut-over aborted after %ds",
-			    d->cutover_timeout_seconds);
+			fprintf(stderr,
+			    "rdsreconcile: %s: cut-over aborted: "
+			    "%s; the source takes writes again and the alias "
+			    "is unchanged; find the cause, then run apply "
+			    "again\n",
+			    d->name, s.why);
+			rr_seterr(RR_ERR_TIMEOUT, "cut-over aborted: %s",
+			    s.why);
 			return failed(c, &s, EXIT_BLOCKED);
 		}
 		if (s.action == ACT_MARK_DONE &&

@@ -399,14 +399,53 @@ observe_change(struct rr_ctx *c, const char *change_id, struct observed *o)
 	return e;
 }
 
+/* The cut-over's parameter groups and alias change, for observe() and
+ * observe_cutover(). */
+static enum rr_err
+observe_cutover_aws(struct rr_ctx *c, struct observed *o, const char *change_id)
+{
+	enum rr_err e;
+
+	if (!(o->target.exists && o->target.ours &&
+	        strcmp(o->target.phase, PHASE_CUTOVER) == 0))
+		return RR_OK;
+	if (o->source.param_group[0] &&
+	    (e = observe_pg_read_only(c, o->source.param_group,
+	         &o->source_pg_read_only)) != RR_OK)
+		return e;
+	return observe_change(c, change_id, o);
+}
+
+/* The servers through SQL, and the local files: every pass. */
+static void
+observe_local(struct rr_ctx *c, struct observed *o)
+{
+	const struct desired *d = c->d;
+	struct stat st;
+	char *path;
+
+	/* After the cut-over the databases no longer decide anything. */
+	if (!(o->target.exists && strcmp(o->target.phase, PHASE_DONE) == 0)) {
+		observe_source_db(c, o);
+		/* Until the snapshot exists the replica must stand still. */
+		if (!o->freeze.exists && !o->copy.exists && !o->target.exists)
+			observe_instance_db(c, &o->temp, &o->temprepl);
+		observe_instance_db(c, &o->target, &o->tgtrepl);
+	}
+	path = secret_store_path(d->state_dir, d->name, "replication");
+	o->repl_password_stored = stat(path, &st) == 0;
+	free(path);
+	o->approved = c->opts->approve_cutover ||
+	    (d->approval_file && stat(d->approval_file, &st) == 0);
+	o->postponed = d->postpone_file && stat(d->postpone_file, &st) == 0;
+}
+
 enum rr_err
 observe(struct observed *o, struct rr_ctx *c)
 {
 	const struct desired *d = c->d;
-	struct stat st;
-	char *path, change_id[128];
+	char change_id[128];
 	enum rr_err e;
-	int cutover;
 
 	memset(o, 0, sizeof(*o));
 	change_id[0] = '\0';
@@ -427,29 +466,34 @@ observe(struct observed *o, struct rr_ctx *c)
 	if (o->target.exists && o->target.ours &&
 	    (e = observe_target_pg(c, o)) != RR_OK)
 		return e;
-	cutover = o->target.exists && o->target.ours &&
-	    strcmp(o->target.phase, PHASE_CUTOVER) == 0;
-	if (cutover && o->source.param_group[0] &&
-	    (e = observe_pg_read_only(c, o->source.param_group,
-	    &o->source_pg_read_only)) != RR_OK)
+	if ((e = observe_cutover_aws(c, o, change_id)) != RR_OK)
 		return e;
-	if (cutover && (e = observe_change(c, change_id, o)) != RR_OK)
+	observe_local(c, o);
+	return RR_OK;
+}
+
+enum rr_err
+observe_cutover(struct observed *o, struct rr_ctx *c)
+{
+	const struct desired *d = c->d;
+	char change_id[128];
+	enum rr_err e;
+
+	change_id[0] = '\0';
+	o->now = time(NULL);
+	o->change_status[0] = '\0';
+	if ((e = observe_instance(c, d->target_id, &o->target, change_id,
+	         sizeof(change_id))) != RR_OK ||
+	    (e = observe_record(c, &o->record)) != RR_OK)
 		return e;
-
-	/* After the cut-over the databases no longer decide anything. */
-	if (!(o->target.exists && strcmp(o->target.phase, PHASE_DONE) == 0)) {
-		observe_source_db(c, o);
-		/* Until the snapshot exists the replica must stand still. */
-		if (!o->freeze.exists && !o->copy.exists && !o->target.exists)
-			observe_instance_db(c, &o->temp, &o->temprepl);
-		observe_instance_db(c, &o->target, &o->tgtrepl);
-	}
-
-	path = secret_store_path(d->state_dir, d->name, "replication");
-	o->repl_password_stored = stat(path, &st) == 0;
-	free(path);
-	o->approved = c->opts->approve_cutover ||
-	    (d->approval_file && stat(d->approval_file, &st) == 0);
-	o->postponed = d->postpone_file && stat(d->postpone_file, &st) == 0;
+	normalise_name(o->target.endpoint);
+	o->target_pg_read_only = o->source_pg_read_only = TRI_UNKNOWN;
+	if (o->target.exists && o->target.ours && o->target_pg_exists &&
+	    (e = observe_pg_read_only(c, d->param_group,
+	         &o->target_pg_read_only)) != RR_OK)
+		return e;
+	if ((e = observe_cutover_aws(c, o, change_id)) != RR_OK)
+		return e;
+	observe_local(c, o);
 	return RR_OK;
 }
