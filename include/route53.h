@@ -27,7 +27,9 @@ struct route53_record {
 
 /*
  * ListResourceRecordSets?name=NAME&type=TYPE&maxitems=1 and keep the
- * answer only when name and type match exactly.  RR_ERR_NOT_FOUND when
+ * answer only when name and type match exactly.  TYPE NULL: the first
+ * record set at NAME, in Route 53's order (by type: A before AAAA before
+ * CNAME), whatever its type, in one call.  RR_ERR_NOT_FOUND when
  * there is no such record (aws_client_error_code() is then "") or when the
  * zone does not exist (code "NoSuchHostedZone", and the message names the
  * zone).

@@ -94,9 +94,12 @@ route53_get_record(struct aws_client *c, struct route53_record *out,
 	memset(&r, 0, sizeof(r));
 	memset(out, 0, sizeof(*out));
 	ename = aws_urlencode(name);
-	etype = aws_urlencode(type);
 	path = xasprintf(R53_API "/hostedzone/%s/rrset", zone);
-	query = xasprintf("name=%s&type=%s&maxitems=1", ename, etype);
+	if (type != NULL) {
+		etype = aws_urlencode(type);
+		query = xasprintf("name=%s&type=%s&maxitems=1", ename, etype);
+	} else
+		query = xasprintf("name=%s&maxitems=1", ename);
 	e = aws_rest_xml(c, &doc, AWS_SVC_ROUTE53, "ListResourceRecordSets",
 	    "GET", path, query, NULL, 0);
 	if ((e = zone_error(c, e, zone)) != RR_OK)
@@ -109,9 +112,10 @@ route53_get_record(struct aws_client *c, struct route53_record *out,
 	want = dns_canon(name);
 	got = dns_canon(r.name ? r.name : "");
 	if (set == NULL || r.type == NULL || strcmp(want, got) != 0 ||
-	    strcasecmp(r.type, type) != 0) {
-		e = rr_seterr(RR_ERR_NOT_FOUND, "route53 record '%s' %s not "
-		    "found in hosted zone '%s'", name, type, zone);
+	    (type != NULL && strcasecmp(r.type, type) != 0)) {
+		e = rr_seterr(RR_ERR_NOT_FOUND,
+		    "route53 record '%s'%s%s not found in hosted zone '%s'",
+		    name, type ? " " : "", type ? type : "", zone);
 		goto out;
 	}
 	r.ttl = aws_xml_long(set, "TTL", -1);

@@ -168,37 +168,34 @@ normalise_name(char *s)
 static enum rr_err
 observe_record(struct rr_ctx *c, struct obs_record *r)
 {
-	static const char *const types[] = { "CNAME", "A" };
 	struct route53_record rec;
-	enum rr_err e = RR_OK;
-	size_t i;
+	enum rr_err e;
 
 	memset(r, 0, sizeof(*r));
 	r->zone_exists = 1;
-	for (i = 0; i < 2; i++) {
-		memset(&rec, 0, sizeof(rec));
-		e = route53_get_record(c->aws, &rec, c->d->zone_id,
-		    c->d->endpoint_name, types[i]);
-		if (e == RR_ERR_NOT_FOUND) {
-			/* NoSuchHostedZone is NOT_FOUND too; tell apart. */
-			if (strcmp(aws_client_error_code(c->aws),
-			    "NoSuchHostedZone") == 0) {
-				r->zone_exists = 0;
-				return RR_OK;
-			}
-			continue;
-		}
-		if (e != RR_OK)
-			return e;
+	memset(&rec, 0, sizeof(rec));
+	/* One call: a name with a CNAME has no other set, and an A set
+	 * comes first at its name. */
+	e = route53_get_record(c->aws, &rec, c->d->zone_id, c->d->endpoint_name,
+	    NULL);
+	if (e == RR_ERR_NOT_FOUND) {
+		/* NoSuchHostedZone is NOT_FOUND too; tell apart. */
+		if (strcmp(aws_client_error_code(c->aws), "NoSuchHostedZone") ==
+		    0)
+			r->zone_exists = 0;
+		return RR_OK;
+	}
+	if (e != RR_OK)
+		return e;
+	if (strcmp(rec.type, "CNAME") == 0 || strcmp(rec.type, "A") == 0) {
 		r->exists = 1;
-		COPY(r->type, types[i]);
+		COPY(r->type, rec.type);
 		if (rec.n_values > 0)
 			COPY(r->value, rec.values[0]);
 		normalise_name(r->value);
 		r->ttl = rec.ttl;
-		route53_record_release(&rec);
-		return RR_OK;
 	}
+	route53_record_release(&rec);
 	return RR_OK;
 }
 

@@ -356,6 +356,24 @@ test_route53(struct aws_client *c)
 	    "target-1.example.internal") == 0, "its value");
 	is_int(r.ttl, 5, "its ttl");
 	route53_record_release(&r);
+	e = route53_get_record(c, &r, zone, "db.live.example.internal", NULL);
+	ok(e == RR_OK && r.type != NULL && strcmp(r.type, "CNAME") == 0 &&
+	        r.n_values == 1,
+	    "no type: the CNAME set at the name");
+	route53_record_release(&r);
+	free(change);
+	change = NULL;
+	e = route53_upsert_record(c, &change, zone, "a.live.example.internal",
+	    "A", 5, "10.0.0.7", NULL);
+	is_int(e, RR_OK, "route53 UPSERT of an A record");
+	e = route53_get_record(c, &r, zone, "a.live.example.internal", NULL);
+	ok(e == RR_OK && r.type != NULL && strcmp(r.type, "A") == 0 &&
+	        r.n_values == 1 && strcmp(r.values[0], "10.0.0.7") == 0,
+	    "no type: the A set at the name");
+	route53_record_release(&r);
+	e = route53_get_record(c, &r, zone, "b.live.example.internal", NULL);
+	is_int(e, RR_ERR_NOT_FOUND,
+	    "no type: a name without sets is NOT_FOUND, not the next name");
 	free(change);
 	free(status);
 
