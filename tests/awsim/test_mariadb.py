@@ -4,12 +4,14 @@ Run from the repository root with Debian's Python:
     /usr/bin/python3 -m unittest tests.awsim.test_mariadb
 or as a script: /usr/bin/python3 tests/awsim/test_mariadb.py
 
-Servers bind 127.0.77.N:23306 and live in a temporary directory.
+Servers bind 127.0.77.N on one free port (or $AWSIM_TEST_DB_PORT) and live
+in a temporary directory.
 """
 
 import os
 import secrets
 import shutil
+import socket
 import ssl
 import sys
 import tempfile
@@ -25,7 +27,6 @@ except ImportError:      # run as a script or from this directory
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import mariadb
 
-PORT = 23306
 MASTER = "admin"
 
 ER_SPECIFIC_ACCESS_DENIED = 1227
@@ -38,6 +39,15 @@ ER_KILL_DENIED = 1095
 def ip(n):
     return "127.0.77.%d" % n
 
+
+def _free_port():
+    # A fixed port would clash with another run of these tests on the machine.
+    with socket.socket() as s:
+        s.bind((ip(1), 0))
+        return s.getsockname()[1]
+
+
+PORT = int(os.environ.get("AWSIM_TEST_DB_PORT") or 0) or _free_port()
 
 def wait_for(pred, timeout=20.0, what="condition"):
     deadline = time.monotonic() + timeout
