@@ -337,8 +337,11 @@ class RDS:
             key = kms.Key(ctx.region, "Default key that protects my RDS database volumes when no "
                           "other key is defined", [], "ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT")
             key.manager = "AWS"
+            key.created_mono = 0     # never hidden by hide_new_seconds, as the default groups
+            alias = kms.Alias(ctx.region, "alias/aws/rds", key.id)
+            alias.created_mono = 0
             self.state.keys[key.id] = key
-            self.state.aliases[(ctx.region, "alias/aws/rds")] = kms.Alias(ctx.region, "alias/aws/rds", key.id)
+            self.state.aliases[(ctx.region, "alias/aws/rds")] = alias
             return key
 
     def _require_free_instance_id(self, ident):
