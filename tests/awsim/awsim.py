@@ -444,8 +444,9 @@ def main(argv=None):
     try:
         httpd.serve_forever(poll_interval=0.2)
     finally:
+        # Servers and helpers stopped, background work ended, then the files go.
         state.stopping.set()
-        app.rds.shutdown()
+        app.rds.shutdown(final=True)
         httpd.server_close()
         if created_dir:
             shutil.rmtree(state_dir, ignore_errors=True)

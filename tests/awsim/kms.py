@@ -3,9 +3,13 @@
 Keys carry no key material: the stand-in never encrypts bytes (an "encrypted"
 snapshot is a copy marked with the key), so only the metadata RDS and clients
 look at is modelled: id, ARN, state, aliases.
+
+The hide_new_seconds fault hides new keys and aliases as it hides RDS resources:
+lookups (DescribeKey, RDS's use of a key) do not find them, ListAliases omits them.
 """
 
 import re
+import time
 import uuid
 
 from state import ACCOUNT, AwsError, now
@@ -23,6 +27,7 @@ class Key:
         self.key_usage = key_usage
         self.key_spec = key_spec
         self.created = now()
+        self.created_mono = time.monotonic()
         self.enabled = True
 
 
@@ -33,12 +38,14 @@ class Alias:
         self.arn = f"arn:aws:kms:{region}:{ACCOUNT}:{name}"
         self.key_id = key_id
         self.created = now()
+        self.created_mono = time.monotonic()
 
 
 def resolve(state, region, ref):
     """The key named by a key id, key ARN, alias name or alias ARN, or None.
 
     Keys and aliases are regional: an ARN naming another region finds nothing here.
+    Keys and aliases hidden by hide_new_seconds are not found.
     """
     with state.lock:
         if ref.startswith("arn:"):
@@ -54,9 +61,11 @@ def resolve(state, region, ref):
                 return None
         if ref.startswith("alias/"):
             alias = state.aliases.get((region, ref))
-            return state.keys.get(alias.key_id) if alias else None
+            if alias is None or not state.visible(alias.created_mono):
+                return None
+            ref = alias.key_id
         key = state.keys.get(ref)
-        return key if key and key.region == region else None
+        return key if key and key.region == region and state.visible(key.created_mono) else None
 
 
 def metadata(key):
@@ -132,7 +141,8 @@ class KMS:
 
     def ListAliases(self, p, ctx):
         with self.state.lock:
-            aliases = sorted((a for a in self.state.aliases.values() if a.region == ctx.region),
+            aliases = sorted((a for a in self.state.aliases.values()
+                              if a.region == ctx.region and self.state.visible(a.created_mono)),
                              key=lambda a: a.name)
             if "KeyId" in p:
                 key = self._key(ctx, p["KeyId"])

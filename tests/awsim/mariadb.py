@@ -41,6 +41,8 @@ API (awsim.py codes against it)::
     srv.set_master_password(user, password)
     srv.binlog_enabled() -> bool
     stop_all()                                 # also registered with atexit
+    shutdown()                                 # stop_all() and start nothing more
+    helper_pids() -> [int]                     # helper programs running now
     snapshot_replica_position(snapshot_dir) -> (file, pos) | None
 
 Layout of root_dir: my.cnf, data/ (datadir; binlogs and relay logs live here),
@@ -58,6 +60,12 @@ Notes for callers:
   started by this process are stopped by stop()/stop_all(). stop_all runs
   at interpreter exit, which a SIGTERM without a handler skips: a caller
   that may be terminated should turn SIGTERM into sys.exit().
+* Helper programs (mariadb-backup, mariadb-install-db and the servers it
+  bootstraps, openssl, cc, the template's server) run in their own session
+  too, registered while they run: stop_all() kills each one's whole process
+  group first, so the call that ran it fails with MariaDBError. A caller
+  about to exit calls shutdown(), after which starting a server or a helper
+  raises MariaDBError instead of leaving a process behind.
 * Errors of every kind (start failures, mariadb-backup, file system, SQL)
   are raised as MariaDBError; .errno carries the server's error number.
 * Passwords this module handles never appear in argv, the error log, the
@@ -75,6 +83,7 @@ Notes for callers:
 """
 
 import atexit
+import contextlib
 import functools
 import hashlib
 import os
@@ -375,17 +384,72 @@ def _errors_as_mariadb(func):
 
 _registry_lock = threading.Lock()
 _running = set()          # Servers whose mariadbd this process started and runs
+_helpers = {}             # pid -> Popen of helper programs running now
+_closed = False           # set by shutdown(): nothing more is started
 
 
 def stop_all():
-    """Stop every server this process started (SIGTERM, then SIGKILL)."""
+    """Kill every running helper program with its process group, then stop
+    every server this process started (SIGTERM, then SIGKILL)."""
     with _registry_lock:
+        helpers = list(_helpers.values())
         servers = list(_running)
+    for proc in helpers:
+        _kill_group(proc)
     for srv in servers:
         try:
             srv.stop()
         except Exception:   # keep stopping the others
             pass
+
+
+def shutdown():
+    """stop_all(), and from now on refuse to start servers or helpers."""
+    global _closed
+    with _registry_lock:
+        _closed = True
+    stop_all()
+
+
+def helper_pids():
+    """PIDs of the helper programs running now (each leads its process group)."""
+    with _registry_lock:
+        return sorted(pid for pid, proc in _helpers.items() if proc.returncode is None)
+
+
+def _check_open(what):
+    """Under _registry_lock: refuse to start what after shutdown()."""
+    if _closed:
+        raise MariaDBError("shutting down: %s not started" % what)
+
+
+def _kill_group(proc):
+    """SIGKILL a helper's process group (its session) unless it was reaped."""
+    if proc.returncode is None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+@contextlib.contextmanager
+def _helper(cmd, **kwargs):
+    """Run a helper program in its own session, registered for stop_all();
+    on leaving, it is killed (with its process group) if still running,
+    reaped and unregistered."""
+    with _registry_lock:
+        _check_open(os.path.basename(cmd[0]))
+        proc = subprocess.Popen(cmd, start_new_session=True, **kwargs)
+        _helpers[proc.pid] = proc
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            _kill_group(proc)
+        proc.wait()
+        with _registry_lock:
+            if _helpers.get(proc.pid) is proc:
+                del _helpers[proc.pid]
 
 
 atexit.register(stop_all)
@@ -448,15 +512,17 @@ def _tail(path, start=0, limit=3000):
 
 def _run(cmd, what, timeout=120):
     """Run a helper program; raise MariaDBError with its output tail on failure."""
-    try:
-        res = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, timeout=timeout)
-    except subprocess.TimeoutExpired as exc:
-        raise MariaDBError("%s timed out" % what) from exc
-    if res.returncode != 0:
-        out = res.stdout.decode("utf-8", "replace").strip()[-3000:]
-        raise MariaDBError("%s failed (exit %d): %s" % (what, res.returncode, out))
-    return res.stdout.decode("utf-8", "replace")
+    with _helper(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                 stderr=subprocess.STDOUT) as proc:
+        try:
+            out, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            raise MariaDBError("%s timed out" % what) from exc   # _helper kills it
+    out = out.decode("utf-8", "replace")
+    if proc.returncode != 0:
+        raise MariaDBError("%s failed (exit %d): %s"
+                           % (what, proc.returncode, out.strip()[-3000:]))
+    return out
 
 
 def _tree_size(path, skip=None):
@@ -722,18 +788,17 @@ def _build_template(root):
     _write_file(cnf, _cnf_text(opts))
     _install_db(cnf, "mariadb-install-db (template)")
     log = os.path.join(root, "error.log")
-    proc = subprocess.Popen([MARIADBD, "--defaults-file=" + cnf],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        _wait_ready(proc, socket, log, 0)
-        conn = _connect_socket(socket)
+    with _helper([MARIADBD, "--defaults-file=" + cnf], stdin=subprocess.DEVNULL,
+                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as proc:
         try:
-            _install_rds_objects(conn)
+            _wait_ready(proc, socket, log, 0)
+            conn = _connect_socket(socket)
+            try:
+                _install_rds_objects(conn)
+            finally:
+                conn.close()
         finally:
-            conn.close()
-    finally:
-        _terminate(proc)
+            _terminate(proc)
     if proc.returncode != 0:
         raise MariaDBError("template server did not shut down cleanly: " + _tail(log))
     _write_file(os.path.join(root, "complete"), "")
@@ -857,13 +922,15 @@ class Server:
             except OSError:
                 log_start = 0
             env = dict(os.environ, LD_PRELOAD=_srcaddr_lib(), AWSIM_SOURCE_ADDRESS=self.ip)
-            with open(self.error_log, "ab") as log:
+            # Started and registered under one lock: stop_all() either sees
+            # this server or shutdown() came first and it is not started.
+            with open(self.error_log, "ab") as log, _registry_lock:
+                _check_open("mariadbd for %s:%d" % (self.ip, self.port))
                 proc = subprocess.Popen([MARIADBD, "--defaults-file=" + self.cnf_path]
                                         + list(_extra_args),
                                         stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                                         start_new_session=True, close_fds=True, env=env)
-            self._proc = proc
-            with _registry_lock:
+                self._proc = proc
                 _running.add(self)
             try:
                 _wait_ready(proc, self.socket, self.error_log, log_start)
@@ -1148,17 +1215,11 @@ class Server:
 
         report(0)
         with tempfile.TemporaryFile() as log:
-            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                    start_new_session=True)
-            try:
+            with _helper(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log) as proc:
                 while proc.poll() is None:
                     if progress is not None:
                         report(min(89, int(90 * _tree_size(target) / total)))
                     time.sleep(0.05)
-            except BaseException:
-                proc.kill()
-                proc.wait()
-                raise
             if proc.returncode != 0:
                 log.seek(0)
                 out = log.read().decode("utf-8", "replace").strip()[-3000:]

@@ -17,6 +17,7 @@ Choices where AWS leaves room or the stand-in simplifies:
 import os
 import re
 import shutil
+import sys
 import threading
 import time
 import traceback
@@ -33,6 +34,7 @@ DELETING = 30
 SNAPSHOT = 60
 COPY = 60
 APPLYING = 5
+WORKERS_TIMEOUT = 30     # real seconds shutdown() waits for background work to end
 
 DEFAULT_SG = "sg-0a1b2c3d4e5f60718"
 ENGINES = {"mariadb": ("10.11", "10.11.6", "mariadb10.11"),
@@ -207,6 +209,8 @@ class RDS:
     def __init__(self, state):
         self.state = state
         self.serial = 0
+        self.workers = set()         # background threads of _spawn still running
+        self.workers_lock = threading.Lock()
         self.ensure_defaults("us-east-1")
 
     # -- helpers ------------------------------------------------------------------
@@ -220,7 +224,8 @@ class RDS:
                     self.state.param_groups[name].created_mono = 0
 
     def _spawn(self, what, fn, *args):
-        """Run slow work in a thread; a failure marks the resource failed, as RDS does."""
+        """Run slow work in a thread; a failure marks the resource failed, as RDS does.
+        Threads are tracked so shutdown() can wait for them; none starts once stopping."""
         gen = self.state.generation
 
         def run():
@@ -236,7 +241,15 @@ class RDS:
                     res.failure = str(e)
                     kind = "db-instance" if isinstance(res, Instance) else "db-snapshot"
                     self._event(kind, res.id, res.arn(), f"{what} failed: {e}", ["failure"])
-        threading.Thread(target=run, name=f"{what}", daemon=True).start()
+            finally:
+                with self.workers_lock:
+                    self.workers.discard(threading.current_thread())
+        with self.workers_lock:
+            if self.state.stopping.is_set():
+                return
+            t = threading.Thread(target=run, name=f"{what}", daemon=True)
+            self.workers.add(t)
+            t.start()
 
     def _wait_rest(self, started, base):
         """Sleep whatever remains of base scaled seconds since started."""
@@ -324,8 +337,11 @@ class RDS:
             key = kms.Key(ctx.region, "Default key that protects my RDS database volumes when no "
                           "other key is defined", [], "ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT")
             key.manager = "AWS"
+            key.created_mono = 0     # never hidden by hide_new_seconds, as the default groups
+            alias = kms.Alias(ctx.region, "alias/aws/rds", key.id)
+            alias.created_mono = 0
             self.state.keys[key.id] = key
-            self.state.aliases[(ctx.region, "alias/aws/rds")] = kms.Alias(ctx.region, "alias/aws/rds", key.id)
+            self.state.aliases[(ctx.region, "alias/aws/rds")] = alias
             return key
 
     def _require_free_instance_id(self, ident):
@@ -1215,8 +1231,29 @@ class RDS:
         for kind in ("instances", "snapshots"):
             shutil.rmtree(os.path.join(self.state.state_dir, kind), ignore_errors=True)
 
-    def shutdown(self):
+    def shutdown(self, final=False):
+        """Stop every server and helper program. final (the process is about to
+        exit, state.stopping is set): start nothing more, then wait (bounded)
+        for the background threads, so none still writes in the state dir when
+        the caller removes it."""
         try:
-            _backend().stop_all()
+            backend = _backend()
         except ImportError:
-            pass
+            backend = None
+        if not final:
+            if backend:
+                backend.stop_all()
+            return
+        if backend:
+            backend.shutdown()
+        deadline = time.monotonic() + WORKERS_TIMEOUT
+        with self.workers_lock:
+            workers = list(self.workers)
+        for t in workers:
+            t.join(max(0.0, deadline - time.monotonic()))
+        left = [t.name for t in workers if t.is_alive()]
+        if left:
+            print(f"awsim: background work still running after {WORKERS_TIMEOUT} s: "
+                  + ", ".join(left), file=sys.stderr)
+        if backend:
+            backend.stop_all()

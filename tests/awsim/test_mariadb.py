@@ -4,12 +4,14 @@ Run from the repository root with Debian's Python:
     /usr/bin/python3 -m unittest tests.awsim.test_mariadb
 or as a script: /usr/bin/python3 tests/awsim/test_mariadb.py
 
-Servers bind 127.0.77.N:23306 and live in a temporary directory.
+Servers bind 127.0.77.N on one free port (or $AWSIM_TEST_DB_PORT) and live
+in a temporary directory.
 """
 
 import os
 import secrets
 import shutil
+import socket
 import ssl
 import sys
 import tempfile
@@ -25,7 +27,6 @@ except ImportError:      # run as a script or from this directory
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import mariadb
 
-PORT = 23306
 MASTER = "admin"
 
 ER_SPECIFIC_ACCESS_DENIED = 1227
@@ -38,6 +39,15 @@ ER_KILL_DENIED = 1095
 def ip(n):
     return "127.0.77.%d" % n
 
+
+def _free_port():
+    # A fixed port would clash with another run of these tests on the machine.
+    with socket.socket() as s:
+        s.bind((ip(1), 0))
+        return s.getsockname()[1]
+
+
+PORT = int(os.environ.get("AWSIM_TEST_DB_PORT") or 0) or _free_port()
 
 def wait_for(pred, timeout=20.0, what="condition"):
     deadline = time.monotonic() + timeout
@@ -87,8 +97,8 @@ class Client:
         self.conn.close()
 
 
-def our_mariadbd_pids(root):
-    """PIDs of mariadbd processes whose command line mentions root."""
+def our_mariadbd_pids(root, program=b"mariadbd"):
+    """PIDs of live program (mariadbd) processes whose command line mentions root."""
     pids = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -100,7 +110,7 @@ def our_mariadbd_pids(root):
                 state = f.read().rsplit(")", 1)[1].split()[0]
         except OSError:
             continue
-        if state != "Z" and argv and argv[0].endswith(b"mariadbd") \
+        if state != "Z" and argv and argv[0].endswith(program) \
                 and any(root.encode() in a for a in argv):
             pids.append(int(entry))
     return pids
@@ -600,6 +610,68 @@ class MariaDBBackendTest(unittest.TestCase):
         self.assertGreater(n[0], 20)
         replica.remove()
 
+    def test_y_stop_all_kills_helpers(self):
+        """stop_all() kills running helper programs with their process groups:
+        a snapshot whose mariadb-backup waits for a lock, and a helper's child."""
+        src = self.source
+        conn = src._connect()
+        try:
+            with conn.cursor() as cur:
+                cur.execute("BACKUP STAGE START")     # mariadb-backup waits for this one
+            result = {}
+
+            def snap():
+                try:
+                    src.snapshot(os.path.join(self.tmp, "snap-killed"))
+                    result["done"] = True
+                except mariadb.MariaDBError as exc:
+                    result["error"] = exc
+            th = threading.Thread(target=snap)
+            th.start()
+            pid = wait_for(lambda: mariadb.helper_pids(), what="mariadb-backup running")[0]
+            with open("/proc/%d/cmdline" % pid, "rb") as f:
+                self.assertIn(b"mariadb-backup", f.read())
+            self.assertTrue(our_mariadbd_pids(self.tmp, b"mariadb-backup"))
+            mariadb.stop_all()
+            th.join(30)
+            self.assertFalse(th.is_alive())
+        finally:
+            conn.close()
+        self.assertIn("error", result)
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "snap-killed")))
+        self.assertEqual(mariadb.helper_pids(), [])
+        self.assertEqual(our_mariadbd_pids(self.tmp, b"mariadb-backup"), [])
+        self.assertEqual(our_mariadbd_pids(self.tmp), [])
+
+        # A helper's own children go with it (its process group).
+        pidfile = os.path.join(self.tmp, "grandchild.pid")
+        result = {}
+
+        def run():
+            try:
+                mariadb._run(["/bin/sh", "-c", 'sleep 60 & echo $! > "$0"; wait', pidfile],
+                             "sleeper")
+            except mariadb.MariaDBError as exc:
+                result["error"] = exc
+        th = threading.Thread(target=run)
+        th.start()
+        wait_for(lambda: os.path.exists(pidfile) and os.path.getsize(pidfile), what="sleep started")
+        with open(pidfile) as f:
+            grandchild = int(f.read())
+        mariadb.stop_all()
+        th.join(30)
+        self.assertFalse(th.is_alive())
+        self.assertIn("error", result)
+
+        def gone():
+            try:
+                with open("/proc/%d/stat" % grandchild) as f:
+                    return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+            except OSError:
+                return True
+        wait_for(gone, timeout=5, what="the helper's child killed")
+        src.start()
+
     def test_z_stop_all(self):
         self.assertTrue(our_mariadbd_pids(self.tmp))
         mariadb.stop_all()
@@ -608,6 +680,13 @@ class MariaDBBackendTest(unittest.TestCase):
         self.source.start()           # later tests (none) could go on
         self.assertTrue(self.source.is_running())
         mariadb.stop_all()
+        self.assertEqual(our_mariadbd_pids(self.tmp), [])
+        # After shutdown() nothing starts again (the last test: it is for good).
+        mariadb.shutdown()
+        with self.assertRaises(mariadb.MariaDBError):
+            self.source.start()
+        with self.assertRaises(mariadb.MariaDBError):
+            mariadb._run(["/bin/true"], "true")
         self.assertEqual(our_mariadbd_pids(self.tmp), [])
 
 
