@@ -40,18 +40,26 @@ run_bounded() {
 	return "$rc"
 }
 
-child_stop() {
-	local pid=$CHILD_PID i
+# pid_stop PID TENTHS: SIGTERM, up to TENTHS tenths of a second to go,
+# then SIGKILL; reaps it.  An empty PID is nothing to stop.
+pid_stop() {
+	local pid=$1 i
 	[ -n "$pid" ] || return 0
-	CHILD_PID=
 	kill -TERM "$pid" 2>/dev/null
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < $2; i++)); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
 	kill -KILL "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	return 0
+}
+
+child_stop() {
+	local pid=$CHILD_PID
+	[ -n "$pid" ] || return 0
+	CHILD_PID=
+	pid_stop "$pid" 100
 }
 
 # world_make DIR [fixture args]: 0 when the world is ready; fixture.py's
@@ -87,17 +95,10 @@ writer_start() {
 }
 
 writer_stop() {
-	local pid=$WRITER_PID i
+	local pid=$WRITER_PID
 	[ -n "$pid" ] || return 0
 	WRITER_PID=
-	kill -TERM "$pid" 2>/dev/null
-	for ((i = 0; i < 150; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	return 0
+	pid_stop "$pid" 150
 }
 
 writer_figures() {
@@ -114,17 +115,10 @@ replwatch_start() {
 }
 
 replwatch_stop() {
-	local pid=$REPLWATCH_PID i
+	local pid=$REPLWATCH_PID
 	[ -n "$pid" ] || return 0
 	REPLWATCH_PID=
-	kill -TERM "$pid" 2>/dev/null
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	return 0
+	pid_stop "$pid" 100
 }
 
 # While the target replicated: the replication user existed only for the

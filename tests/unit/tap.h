@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "buf.h"
+#include "fileio.h"
+
 static int tap_n, tap_failed;
 
 static inline int
@@ -42,6 +45,17 @@ tap_ok(int cond, const char *file, int line, const char *name)
 		if (!tap_ok(g_ == w_, __FILE__, __LINE__, (name)))         \
 			printf("#   got:  %lld\n#   want: %lld\n", g_, w_); \
 	} while (0)
+
+/* A whole file as a string to free(), NULL when it cannot be read. */
+static inline char *
+tap_slurp(const char *path)
+{
+	struct buf b;
+
+	if (file_read(&b, path, (size_t)1 << 24, "test file") != RR_OK)
+		return NULL;
+	return buf_detach(&b);
+}
 
 static inline int
 tap_done(void)

@@ -54,20 +54,6 @@ write_tmp(const char *name, const char *text)
 	return path;
 }
 
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *s = xcalloc(1, 65536);
-
-	if (f != NULL) {
-		if (fread(s, 1, 65535, f) == 0)
-			s[0] = '\0';
-		fclose(f);
-	}
-	return s;
-}
-
 static void
 test_env_chain(void)
 {
@@ -211,7 +197,8 @@ test_dry_run(void)
 	dup2(fd, fileno(stderr));
 	close(fd);
 	(void)saved;
-	log = slurp(logpath);
+	if ((log = tap_slurp(logpath)) == NULL)
+		log = xstrdup("");
 
 	is_int(e1, RR_ERR_DRY_RUN, "CreateDBSnapshot blocked");
 	is_int(e2, RR_ERR_DRY_RUN, "ModifyDBInstance blocked");

@@ -9,21 +9,6 @@
 #include "metrics.h"
 #include "tap.h"
 
-static char *
-slurp(const char *path)
-{
-	static char buf[8192];
-	size_t n;
-	FILE *f = fopen(path, "r");
-
-	if (f == NULL)
-		return NULL;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
 /* 1 when text has a line exactly equal to line. */
 static int
 has_line(const char *text, const char *line)
@@ -61,7 +46,7 @@ main(void)
 	s[1].run_end = 1700000000;
 
 	ok(metrics_write(path, s, 2) == RR_OK, "metrics_write succeeds");
-	t = slurp(path);
+	t = tap_slurp(path);
 	ok(t != NULL, "the file exists");
 	ok(has_line(t, "rdsreconcile_phase{object=\"prod-db\",phase="
 	    "\"replicating\"} 1"), "phase is a labelled gauge");
@@ -83,7 +68,8 @@ main(void)
 	s[0].exit_code = EXIT_FAILED;
 	s[0].run_end = 1700000600;
 	ok(metrics_write(path, s, 1) == RR_OK, "second write succeeds");
-	t = slurp(path);
+	free(t);
+	t = tap_slurp(path);
 	ok(has_line(t, "rdsreconcile_last_success_timestamp_seconds{object="
 	    "\"prod-db\"} 1700000000"), "a failed run keeps the last success");
 	ok(has_line(t, "rdsreconcile_last_run_timestamp_seconds{object="
@@ -91,6 +77,7 @@ main(void)
 
 	ok(metrics_write("/nonexistent-dir/x.prom", s, 1) == RR_ERR_IO,
 	    "an unwritable path is RR_ERR_IO");
+	free(t);
 	unlink(path);
 	rmdir(dir);
 	return tap_done();

@@ -42,31 +42,6 @@ struct pcase {
 	size_t n;
 };
 
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *s = NULL;
-	long n;
-
-	if (f == NULL)
-		goto out;
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) != 0)
-		goto out;
-	s = xmalloc((size_t)n + 1);
-	if (fread(s, 1, (size_t)n, f) != (size_t)n) {
-		free(s);
-		s = NULL;
-		goto out;
-	}
-	s[n] = '\0';
-out:
-	if (f != NULL)
-		fclose(f);
-	return s;
-}
-
 /* The line form of one step, as tests/plan/README.md describes it. */
 static void
 format_step(const struct step *s, char *buf, size_t size)
@@ -168,7 +143,7 @@ check_case(const char *dir, struct pcase *c, int update)
 		format_step(&c->steps[i], lines[i], sizeof(lines[i]));
 		got[i] = lines[i];
 	}
-	text = slurp(path);
+	text = tap_slurp(path);
 	if (text == NULL && !update) {
 		ok(0, c->name);
 		printf("#   cannot read %s\n", path);

@@ -37,23 +37,6 @@ write_text(const char *path, const char *text, size_t len)
 		abort();
 }
 
-static char *
-read_text(const char *path)
-{
-	char *p = NULL;
-	size_t n = 0;
-	FILE *f = fopen(path, "r");
-
-	if (f == NULL)
-		return NULL;
-	if (getdelim(&p, &n, '\0', f) == -1) {
-		free(p);
-		p = xstrdup("");
-	}
-	fclose(f);
-	return p;
-}
-
 static int
 file_mode(const char *path)
 {
@@ -172,21 +155,21 @@ test_keys(void)
 	is_int(secret_keygen(&pub, dir), RR_OK, "keygen");
 	is_int(file_mode(priv), 0600, "private key file is 0600");
 	is_int(file_mode(pubp), 0644, "public key file is 0644");
-	text = read_text(priv);
+	text = tap_slurp(priv);
 	ok(text && strncmp(text, "rdsreconcile-private-key-v1\nkey-id: ",
 	    36) == 0, "private key file starts with its version line");
 	free(text);
-	text = read_text(pubp);
+	text = tap_slurp(pubp);
 	ok(text && strncmp(text, "rdsreconcile-public-key-v1\nkey-id: ",
 	    35) == 0, "public key file starts with its version line");
 	free(text);
 
-	before = read_text(priv);
+	before = tap_slurp(priv);
 	rc = secret_keygen(&pub2, dir);
 	is_int(rc, RR_ERR_IO, "keygen refuses to overwrite");
 	ok(strstr(rr_lasterr(), "already exists") != NULL,
 	    "  ... saying it already exists");
-	after = read_text(priv);
+	after = tap_slurp(priv);
 	ok(before && after && strcmp(before, after) == 0,
 	    "  ... and the private key is unchanged");
 	free(before);
@@ -245,7 +228,7 @@ test_keys(void)
 	unsetenv(SECRET_PRIVATE_KEY_ENV);
 
 	/* A damaged private key: key-id no longer matches. */
-	text = read_text(priv);
+	text = tap_slurp(priv);
 	before = replace(text, "key-id: ", "key-id: 0");
 	after = xasprintf("%.*s%s", (int)(strstr(before, "\nprivate") - before
 	    - 1), before, strstr(before, "\nprivate"));
@@ -495,7 +478,7 @@ test_store(void)
 	/* Another object's file copied in place is refused, not used. */
 	other = secret_store_path(state, "staging", "replication");
 	{
-		char *t = read_text(path);
+		char *t = tap_slurp(path);
 
 		write_text(other, t, strlen(t));
 		free(t);

@@ -23,25 +23,9 @@
 static char *
 slurp(const char *dir, const char *name)
 {
-	char *path = xasprintf("%s/%s", dir, name), *s = NULL;
-	FILE *f = fopen(path, "rb");
-	long n;
+	char *path = xasprintf("%s/%s", dir, name), *s;
 
-	if (f == NULL)
-		goto out;
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) != 0)
-		goto out;
-	s = xmalloc((size_t)n + 1);
-	if (fread(s, 1, (size_t)n, f) != (size_t)n) {
-		free(s);
-		s = NULL;
-		goto out;
-	}
-	s[n] = '\0';
-out:
-	if (f != NULL)
-		fclose(f);
+	s = tap_slurp(path);
 	free(path);
 	return s;
 }
