@@ -267,9 +267,7 @@ scenario_once() {
 	else
 		not_ok "once: status shows phase done and the last action" "exit $RR_RC: $(jq -c '.objects[0] | {phase, lastAction}' "$WORLD/once-status.out" 2>&1)"
 	fi
-	run_bounded 120 "$WORLD/verify.out" "$WORLD/verify.err" "$PY" "$E2E/verify.py" \
-		--world "$WORLD/world.json"
-	check "once: verify.py passes" $? "$(tail -n 5 "$WORLD/verify.out")"
+	verify_check once
 	WORLD_STATE=other
 }
 
@@ -334,9 +332,7 @@ scenario_abort() {
 		not_ok "abort: run again once caught up, apply converges" "exit $RR_RC"
 		rr_diag abort-retry
 	fi
-	run_bounded 120 "$WORLD/verify.out" "$WORLD/verify.err" "$PY" "$E2E/verify.py" \
-		--world "$WORLD/world.json" --writes "$WORLD/writes.jsonl" --allow-no-switch
-	check "abort: verify.py passes" $? "$(tail -n 5 "$WORLD/verify.out")"
+	verify_check abort --writes "$WORLD/writes.jsonl" --allow-no-switch
 	WORLD_STATE=other
 }
 
@@ -373,8 +369,6 @@ scenario_lag() {
 		not_ok "lag: once the lag falls apply converges" "exit $RR_RC"
 		rr_diag lag-open
 	fi
-	run_bounded 120 "$WORLD/verify.out" "$WORLD/verify.err" "$PY" "$E2E/verify.py" \
-		--world "$WORLD/world.json" --writes "$WORLD/writes.jsonl" --allow-no-switch
-	check "lag: verify.py passes" $? "$(tail -n 5 "$WORLD/verify.out")"
+	verify_check lag --writes "$WORLD/writes.jsonl" --allow-no-switch
 	WORLD_STATE=other
 }
