@@ -89,9 +89,6 @@ const char *report_status_name(enum report_status s);
 /* The status of a plan_all() list of n >= 1 steps. */
 enum report_status report_plan_status(const struct step *steps, size_t n);
 
-/* "act", "wait", "gate", "blocked", "converged". */
-const char *report_kind_name(enum step_kind k);
-
 /* A step as JSON (STEP above); index is 1-based.  New reference. */
 json_t *report_step_json(const struct step *s, size_t index);
 

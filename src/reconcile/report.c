@@ -61,19 +61,6 @@ report_plan_status(const struct step *steps, size_t n)
 	return REPORT_PENDING;
 }
 
-const char *
-report_kind_name(enum step_kind k)
-{
-	switch (k) {
-	case STEP_CONVERGED: return "converged";
-	case STEP_ACT: return "act";
-	case STEP_WAIT: return "wait";
-	case STEP_GATE: return "gate";
-	case STEP_BLOCKED: return "blocked";
-	}
-	return "blocked";
-}
-
 /* A string, or null for "" (and NULL). */
 static json_t *
 str_or_null(const char *s)
@@ -102,9 +89,11 @@ report_step_json(const struct step *s, size_t index)
 	if (s->pos.file[0] != '\0')
 		pos = json_pack("{s:s, s:I}", "file", s->pos.file, "pos",
 		    (json_int_t)s->pos.pos);
+	/* One key and its value a line. */
+	/* clang-format off */
 	return json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:o}",
 	    "index", (json_int_t)index,
-	    "kind", report_kind_name(s->kind),
+	    "kind", step_kind_name(s->kind),
 	    "symbol", step_symbol(s),
 	    "action", s->kind == STEP_ACT ?
 	    json_string(action_name(s->action)) : json_null(),
@@ -114,6 +103,7 @@ report_step_json(const struct step *s, size_t index)
 	    "what", s->what,
 	    "why", s->why,
 	    "position", pos);
+	/* clang-format on */
 }
 
 json_t *
@@ -176,8 +166,9 @@ report_plan_text(FILE *f, const struct desired *d, const struct step *steps,
 	    "blocked; the plan stops at the refusal" : "steps to converge:");
 	for (i = 0; i < n; i++) {
 		const struct step *s = &steps[i];
-		const char *kind = s->kind == STEP_ACT ?
-		    action_name(s->action) : report_kind_name(s->kind);
+		const char *kind = s->kind == STEP_ACT
+		    ? action_name(s->action)
+		    : step_kind_name(s->kind);
 
 		fprintf(f, "  %s%s%s %-30s %s\n", colour ? colour_of(s) : "",
 		    step_symbol(s), colour ? "\033[0m" : "", kind, s->what);

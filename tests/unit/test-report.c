@@ -370,7 +370,7 @@ test_schema_enums(void)
 	    "waitsOn");
 
 	for (n = 0, i = STEP_CONVERGED; i <= STEP_BLOCKED; i++)
-		names[n++] = report_kind_name(i);
+		names[n++] = step_kind_name(i);
 	same_set(at(plan, "$defs", "kind", "enum", NULL), names, n, "kind");
 
 	for (n = 0, i = REPORT_CONVERGED; i <= REPORT_ERROR; i++)
