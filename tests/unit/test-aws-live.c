@@ -30,6 +30,7 @@
 #include "kms.h"
 #include "log.h"
 #include "rds.h"
+#include "reconcile.h"
 #include "route53.h"
 #include "sts.h"
 #include "xmalloc.h"
@@ -99,24 +100,15 @@ calls(long *total, long *mutating, int reset)
 	json_decref(j);
 }
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Poll an instance until status (bounded); 1 when reached. */
 static int
 wait_instance(struct aws_client *c, const char *id, const char *status,
     double limit)
 {
-	double t0 = now_s();
+	double t0 = rr_monotonic();
 	struct rds_instance i;
 
-	while (now_s() - t0 < limit) {
+	while (rr_monotonic() - t0 < limit) {
 		if (rds_describe_instance(c, &i, id) == RR_OK) {
 			int done = i.status && strcmp(i.status, status) == 0;
 
@@ -138,10 +130,10 @@ wait_instance(struct aws_client *c, const char *id, const char *status,
 static int
 wait_snapshot(struct aws_client *c, const char *id, double limit)
 {
-	double t0 = now_s();
+	double t0 = rr_monotonic();
 	struct rds_snapshot s;
 
-	while (now_s() - t0 < limit) {
+	while (rr_monotonic() - t0 < limit) {
 		if (rds_describe_snapshot(c, &s, id) == RR_OK) {
 			int done = s.status && strcmp(s.status, "available") == 0;
 
@@ -339,8 +331,8 @@ test_route53(struct aws_client *c)
 	is_int(e, RR_OK, "route53 UPSERT");
 	ok(change != NULL && strncmp(change, "/change/", 8) != 0,
 	    "change id without the /change/ prefix");
-	t0 = now_s();
-	while (change != NULL && now_s() - t0 < 30) {
+	t0 = rr_monotonic();
+	while (change != NULL && rr_monotonic() - t0 < 30) {
 		free(status);
 		status = NULL;
 		if (route53_get_change(c, &status, change) != RR_OK ||

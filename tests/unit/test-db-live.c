@@ -18,6 +18,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "reconcile.h"
 #include "tap.h"
 
 static const char *src_host, *rep_host, *user, *pw, *repl_pw;
@@ -41,15 +42,6 @@ conn(const char *host, enum db_tls tls)
 		return NULL;
 	}
 	return db;
-}
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static int
@@ -76,11 +68,11 @@ select_str(struct db *db, const char *sql)
 static int
 wait_same_rows(struct db *src, struct db *rep)
 {
-	double end = now_s() + 10;
+	double end = rr_monotonic() + 10;
 	char *a = NULL, *b = NULL;
 	int same = 0;
 
-	while (!same && now_s() < end) {
+	while (!same && rr_monotonic() < end) {
 		free(a);
 		free(b);
 		a = select_str(src, CHECKSUM);
@@ -102,7 +94,7 @@ wait_status(struct db *rep, struct db_replica_status *st,
     int (*pred)(const struct db_replica_status *, const void *),
     const void *arg)
 {
-	double end = now_s() + 10;
+	double end = rr_monotonic() + 10;
 
 	for (;;) {
 		if (db_replica_status(rep, st) != RR_OK) {
@@ -111,7 +103,7 @@ wait_status(struct db *rep, struct db_replica_status *st,
 		}
 		if (pred(st, arg))
 			return 1;
-		if (now_s() > end)
+		if (rr_monotonic() > end)
 			return 0;
 		db_replica_status_release(st);
 		usleep(50 * 1000);
