@@ -83,9 +83,6 @@ int reconcile(struct rr_ctx *c, struct step *last);
  * is not an instance ARN.  The caller frees it. */
 char *rr_pg_arn(const char *instance_arn, const char *group);
 
-/* Seconds since an arbitrary point (CLOCK_MONOTONIC), for waits. */
-double rr_monotonic(void);
-
 /* Set by SIGINT/SIGTERM; the loop stops between steps. */
 extern volatile int rr_interrupted;
 void rr_install_signals(void);

@@ -26,6 +26,7 @@
 
 #include "aws-int.h"
 #include "buf.h"
+#include "clock.h"
 #include "cmd.h"
 #include "log.h"
 #include "sigv4.h"
@@ -538,15 +539,6 @@ sleep_ms(const struct aws_client *c, long ms)
 	return !interrupted(c);
 }
 
-static long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* One signed attempt.  Returns the curl result; *r holds the reply. */
 static CURLcode
 attempt(struct aws_client *c, const struct exchange *x, const char *host,
@@ -688,7 +680,7 @@ perform(struct aws_client *c, const struct exchange *x0, struct buf *body)
 	char *host = NULL, *prefix = NULL, *url = NULL, *path = NULL;
 	unsigned taken = 0;
 	int n, throttled = 0;
-	long t0;
+	double t0;
 	enum rr_err e = RR_OK, se;
 	CURLcode cc;
 
@@ -719,7 +711,7 @@ perform(struct aws_client *c, const struct exchange *x0, struct buf *body)
 		r.request_id[0] = '\0';
 		memset(&c->last, 0, sizeof(c->last));
 		c->stats.attempts++;
-		t0 = now_ms();
+		t0 = rr_monotonic();
 		cc = attempt(c, x, host, url, &r, &se);
 		if (se != RR_OK) {
 			e = se;
@@ -746,10 +738,14 @@ perform(struct aws_client *c, const struct exchange *x0, struct buf *body)
 		} else if (r.status >= 200 && r.status < 300) {
 			/* A change to the world is worth its RequestId at
 			 * info: what AWS support asks for. */
-			log_aws(aws_action_is_mutating(x->action) ? LOG_INFO :
-			    LOG_DEBUG, __func__, r.request_id, "%s %s: http %ld "
-			    "in %ld ms (attempt %d)", svcs[x->svc].name,
-			    x->action, r.status, now_ms() - t0, n);
+			enum log_level l = aws_action_is_mutating(x->action)
+			    ? LOG_INFO
+			    : LOG_DEBUG;
+
+			log_aws(l, __func__, r.request_id,
+			    "%s %s: http %ld in %.0f ms (attempt %d)",
+			    svcs[x->svc].name, x->action, r.status,
+			    (rr_monotonic() - t0) * 1e3, n);
 			/* Give back what the retries took, or one token. */
 			c->quota += taken ? taken : NO_RETRY_INCREMENT;
 			if (c->quota > QUOTA_MAX)

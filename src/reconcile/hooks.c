@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "desired.h"
 #include "hooks.h"
 #include "log.h"

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "aws.h"
+#include "clock.h"
 #include "db.h"
 #include "desired.h"
 #include "hooks.h"
@@ -42,15 +43,6 @@ rr_install_signals(void)
 	/* No SA_RESTART: a sleeping wait ends at once. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-}
-
-double
-rr_monotonic(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* Sleep secs unless interrupted or past the deadline (0 = none). */

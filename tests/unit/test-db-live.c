@@ -16,9 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "db.h"
 #include "log.h"
-#include "reconcile.h"
 #include "tap.h"
 
 static const char *src_host, *rep_host, *user, *pw, *repl_pw;
