@@ -293,6 +293,15 @@ class App:
             return 200, self.state.faults.as_dict()
         if route == ("POST", "/_awsim/faults"):
             return self.set_faults(data)
+        if route == ("GET", "/_awsim/holds"):
+            return 200, {"holds": self.state.holds_list()}
+        if route == ("POST", "/_awsim/holds"):
+            try:
+                held = self.state.set_holds(data.get("hold", ()), data.get("release", ()),
+                                            bool(data.get("release_all")))
+            except (ValueError, AttributeError) as e:
+                return 400, {"error": str(e)}
+            return 200, {"holds": held}
         if route == ("GET", "/_awsim/resolve"):
             return self.route53.resolve(q.get("name", ""), self.rds)
         if route == ("POST", "/_awsim/fixtures"):

@@ -261,6 +261,7 @@ class RDS:
         return table.get(res.id) is res and not self.state.stopping.is_set()
 
     def _set_status(self, inst, status, message=None, categories=None):
+        self.state.wait_hold("instance", inst.id, inst.status)
         with self.state.lock:
             if self.state.instances.get(inst.id) is not inst:
                 return False
@@ -654,6 +655,7 @@ class RDS:
             if retention is not None and inst.server:
                 inst.server.set_binlog(retention > 0)
         self._wait_rest(started, MODIFYING)
+        self.state.wait_hold("instance", inst.id, "modifying")  # before the values show
         with self.state.lock:
             if "password" in changes:
                 inst.master_password = changes["password"]
@@ -742,6 +744,7 @@ class RDS:
             if inst.server:
                 inst.server.remove()
         self._wait_rest(started, DELETING)
+        self.state.wait_hold("instance", inst.id, "deleting")
         with self.state.lock:
             if self.state.instances.get(inst.id) is inst:
                 del self.state.instances[inst.id]
@@ -828,6 +831,7 @@ class RDS:
             self.state.stopping.wait(min(total / 10, total - elapsed))
 
     def _snapshot_done(self, snap, message):
+        self.state.wait_hold("snapshot", snap.id, snap.status)
         with self.state.lock:
             if self.state.snapshots.get(snap.id) is snap:
                 snap.percent = 100

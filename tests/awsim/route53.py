@@ -58,9 +58,10 @@ class Change:
         self.submitted = now()
         self.ready_at = time.monotonic() + sync_after
 
-    def info(self):
+    def info(self, state):
+        insync = time.monotonic() >= self.ready_at and not state.is_held("change", self.id, "PENDING")
         out = {"Id": f"/change/{self.id}",
-               "Status": "INSYNC" if time.monotonic() >= self.ready_at else "PENDING",
+               "Status": "INSYNC" if insync else "PENDING",
                "SubmittedAt": self.submitted}
         if self.comment:
             out["Comment"] = self.comment
@@ -105,7 +106,7 @@ class Route53:
             zone = Zone(name, p["CallerReference"], cfg.get("Comment"), private, vpc)
             self.state.zones[zone.id] = zone
             change = self._new_change(None)
-        out = {"HostedZone": zone.describe(), "ChangeInfo": change.info(),
+        out = {"HostedZone": zone.describe(), "ChangeInfo": change.info(self.state),
                "DelegationSet": {"NameServers": list(NAME_SERVERS)},
                "Location": f"https://route53.amazonaws.com/2013-04-01/hostedzone/{zone.id}"}
         if vpc:
@@ -173,7 +174,7 @@ class Route53:
             change = self.state.changes.get(cid)
             if change is None:
                 raise AwsError("NoSuchChange", f"A change with the specified change ID does not exist: {cid}")
-            return {"ChangeInfo": change.info()}
+            return {"ChangeInfo": change.info(self.state)}
 
     def ChangeResourceRecordSets(self, p, ctx):
         batch = p["ChangeBatch"]
@@ -215,7 +216,7 @@ class Route53:
                 raise AwsError("InvalidChangeBatch", "[" + ", ".join(errors) + "]")
             zone.records = records
             change = self._new_change(batch.get("Comment"))
-            return {"ChangeInfo": change.info()}
+            return {"ChangeInfo": change.info(self.state)}
 
     def _check_rrset(self, zone, rr, action):
         name, rtype = rr["Name"], rr["Type"]

@@ -74,6 +74,7 @@ class State:
         self.ip_base = ipaddress.IPv4Address(ip_base)
         self.db_port = db_port
         self.stopping = threading.Event()
+        self.held = threading.Condition(self.lock)
         self.reset_data()
 
     def reset_data(self):
@@ -88,6 +89,8 @@ class State:
             self.changes = {}          # change id -> route53.Change
             self.calls = []            # one dict per AWS call
             self.faults = Faults()
+            self.holds = set()         # (kind, id, status) a resource may not leave
+            self.held.notify_all()
             self.next_ip = 0
             self.next_server_id = 1
             self.generation = getattr(self, "generation", 0) + 1
@@ -101,6 +104,36 @@ class State:
         """False while the hide_new_seconds fault hides recently created resources."""
         hide = self.faults.hide_new_seconds
         return not hide or time.monotonic() - created_mono >= hide
+
+    # -- holds ------------------------------------------------------------------
+    # A test that asserts a transient status (creating, modifying, ...) holds the
+    # resource in it instead of racing the machine: the worker that would move the
+    # resource on waits here until the hold is released (or the stand-in stops).
+    def set_holds(self, hold=(), release=(), release_all=False):
+        with self.held:
+            if release_all:
+                self.holds.clear()
+            for h in release:
+                self.holds.discard(_hold_key(h))
+            for h in hold:
+                self.holds.add(_hold_key(h))
+            self.held.notify_all()
+            return self.holds_list()
+
+    def holds_list(self):
+        with self.lock:
+            return [{"kind": k, "id": i, "status": s} for k, i, s in sorted(self.holds)]
+
+    def is_held(self, kind, ident, status):
+        """True while (kind, ident or "*", status) is held."""
+        with self.lock:
+            return bool({(kind, ident.lower(), status), (kind, "*", status)} & self.holds)
+
+    def wait_hold(self, kind, ident, status):
+        """Block while is_held(); the wait releases the lock, a stop ends it."""
+        with self.held:
+            while self.is_held(kind, ident, status) and not self.stopping.is_set():
+                self.held.wait(0.5)
 
     # -- addresses ----------------------------------------------------------------
     def allocate_ip(self):
@@ -134,6 +167,16 @@ class State:
             if reset:
                 self.calls = []
             return out
+
+
+HOLD_KINDS = ("instance", "snapshot", "change")
+
+
+def _hold_key(h):
+    kind, ident, status = h.get("kind"), h.get("id"), h.get("status")
+    if kind not in HOLD_KINDS or not isinstance(ident, str) or not isinstance(status, str):
+        raise ValueError(f"a hold is {{kind: {'|'.join(HOLD_KINDS)}, id, status}}: {h!r}")
+    return kind, ident.lower(), status
 
 
 def is_mutating(action):
