@@ -2,9 +2,10 @@
  * sigv4.h - AWS Signature Version 4, Authorization-header form.
  *
  * Follows the AWS General Reference "Signature Version 4 signing process"
- * (now the IAM User Guide, "Create a signed AWS API request") and is checked
- * against the official test suite (aws-c-auth tests/aws-signing-test-suite/v4)
- * by tests/unit/test-sigv4.c.  src/aws/sigv4.c explains why we sign with
+ * (now the IAM User Guide, "Create a signed AWS API request").
+ * tests/unit/test-sigv4.c checks it against botocore's signer on requests
+ * shaped as ours (every clone), and against the official test suite
+ * (aws-c-auth tests/aws-signing-test-suite/v4) when it is beside the repo.  src/aws/sigv4.c explains why we sign with
  * OpenSSL rather than libcurl's CURLOPT_AWS_SIGV4.
  *
  * The signer is pure: no clock, no I/O.  The caller gives the time as an

@@ -24,7 +24,8 @@
  * be checked byte for byte.  So we sign here with OpenSSL (SHA-256,
  * HMAC-SHA256) and use libcurl only for percent-encoding and transport;
  * tests/unit/test-sigv4.c runs all 38 header-signing vectors against this
- * code (canonical request, string to sign, signature), none skipped.
+ * code (canonical request, string to sign, signature) when they are there,
+ * and on every clone 200 requests of ours signed by botocore.
  */
 #include <ctype.h>
 #include <stdio.h>
