@@ -117,7 +117,12 @@ struct db_opts {
  * no multi-statements, no LOCAL INFILE, no auto-reconnect, utf8mb4.
  * TLS: see DB_TLS_*; the certificate is not verified (like RDS
  * ssl_encryption=1).  password is password_len bytes, no NUL inside.
- * Errors: RR_ERR_DB (connect, auth, TLS refused when required).
+ * Authentication: mysql_native_password only (MARIADB_OPT_RESTRICTED_AUTH);
+ * a server that asks for another method (mysql_clear_password, dialog,
+ * sha256_password, caching_sha2_password) is refused before the password
+ * leaves the process.
+ * Errors: RR_ERR_DB (connect, auth, a refused authentication method, TLS
+ * refused when required).
  */
 enum rr_err db_connect(struct db **dbp, const char *host, unsigned port,
     const char *user, const char *password, size_t password_len,

@@ -24,6 +24,16 @@ struct db {
 	unsigned last_errno;	/* of the last failed statement, else 0 */
 };
 
+/*
+ * The authentication methods a connection may use (MARIADB_OPT_RESTRICTED_AUTH).
+ * Not mysql_clear_password, dialog or sha256_password: each hands the password
+ * to whichever server asks.  Not caching_sha2_password either until TLS is
+ * verified before authentication: Connector/C 3.3 sends it the password in
+ * clear on full authentication when TLS was asked for but not offered
+ * (tests/unit/test-db-auth.c, mode sha2-full).
+ */
+#define DB_AUTH_PLUGINS "mysql_native_password"
+
 /* Server error numbers we act on (MySQL/MariaDB errmsg, mysqld_error.h). */
 #define DB_ER_DBACCESS_DENIED		1044
 #define DB_ER_ACCESS_DENIED		1045
