@@ -8,7 +8,7 @@ import time
 import traceback
 
 import kms
-from state import AwsError, now
+from state import AwsError, now, paginate
 
 ID_RE = re.compile(r"^[a-zA-Z](?!.*--)[a-zA-Z0-9-]*(?<!-)$")
 
@@ -35,6 +35,16 @@ def _check_id(value, param, max_len=63):
                        "letter; must contain only ASCII letters, digits, and hyphens; and must not end "
                        "with a hyphen or contain two consecutive hyphens.")
     return value.lower()
+
+
+def _page(member, items, key, p, render=None):
+    """A Describe answer: {member: [render(item) for the page of items that p's
+    MaxRecords and Marker ask for]}, plus the next Marker. items are sorted by key."""
+    page, marker = paginate(items, key, p.get("MaxRecords"), p.get("Marker"))
+    out = {member: [render(i) for i in page] if render else page}
+    if marker:
+        out["Marker"] = marker
+    return out
 
 
 class Base:
@@ -110,25 +120,32 @@ class Base:
             ref = parts[6]
         return ref.lower()
 
+    def _found(self, table, ident, fault, message):
+        """table[ident], unless it is absent or hidden (hide_new_seconds): then fault."""
+        res = table.get(ident)
+        if res is None or not self.state.visible(res.created_mono):
+            raise AwsError(fault, message)
+        return res
+
+    def _listed(self, table, ref, lookup):
+        """[lookup(ref)] when a Describe names one resource, else every visible one."""
+        if ref:
+            return [lookup(ref)]
+        return [r for r in table.values() if self.state.visible(r.created_mono)]
+
     def _instance(self, ref):
         ident = self._ref_id(ref, "db")
-        inst = self.state.instances.get(ident)
-        if inst is None or not self.state.visible(inst.created_mono):
-            raise AwsError("DBInstanceNotFoundFault", f"DBInstance {ident} not found.")
-        return inst
+        return self._found(self.state.instances, ident, "DBInstanceNotFoundFault",
+                           f"DBInstance {ident} not found.")
 
     def _snapshot(self, ref):
         ident = self._ref_id(ref, "snapshot")
-        snap = self.state.snapshots.get(ident)
-        if snap is None or not self.state.visible(snap.created_mono):
-            raise AwsError("DBSnapshotNotFoundFault", f"DBSnapshot {ident} not found.")
-        return snap
+        return self._found(self.state.snapshots, ident, "DBSnapshotNotFoundFault",
+                           f"DBSnapshot {ident} not found.")
 
     def _param_group(self, name):
-        pg = self.state.param_groups.get(name.lower())
-        if pg is None or not self.state.visible(pg.created_mono):
-            raise AwsError("DBParameterGroupNotFoundFault", f"DBParameterGroup not found: {name}")
-        return pg
+        return self._found(self.state.param_groups, name.lower(), "DBParameterGroupNotFoundFault",
+                           f"DBParameterGroup not found: {name}")
 
     def _family_group(self, name, family):
         pg = self._param_group(name or f"default.{family}")

@@ -1,6 +1,8 @@
 """DescribeEvents: the events the other subjects record with Base._event."""
 
-from state import AwsError, now, paginate
+from state import AwsError, now
+
+from .base import _page
 
 
 class EventsMixin:
@@ -24,8 +26,4 @@ class EventsMixin:
             want = set(p["EventCategories"])
             events = [e for e in events if want & set(e["EventCategories"])]
         keyed = [(f"{i:012d}", e) for i, e in enumerate(events)]
-        page, marker = paginate(keyed, lambda ke: ke[0], p.get("MaxRecords"), p.get("Marker"))
-        out = {"Events": [e for _, e in page]}
-        if marker:
-            out["Marker"] = marker
-        return out
+        return _page("Events", keyed, lambda ke: ke[0], p, lambda ke: ke[1])

@@ -9,9 +9,9 @@ import shutil
 import threading
 import time
 
-from state import ACCOUNT, AwsError, now, paginate, random_id
+from state import ACCOUNT, AwsError, now, random_id
 
-from .base import _backend, _check_id, _tags
+from .base import _backend, _check_id, _page, _tags
 
 # Base durations in seconds (multiplied by --time-scale).
 CREATING = 60
@@ -147,10 +147,7 @@ class InstancesMixin:
 
     def DescribeDBInstances(self, p, ctx):
         with self.state.lock:
-            if p.get("DBInstanceIdentifier"):
-                insts = [self._instance(p["DBInstanceIdentifier"])]
-            else:
-                insts = [i for i in self.state.instances.values() if self.state.visible(i.created_mono)]
+            insts = self._listed(self.state.instances, p.get("DBInstanceIdentifier"), self._instance)
             for f in p.get("Filters", []):
                 values = f["Values"]
                 if f["Name"] == "db-instance-id":
@@ -163,11 +160,7 @@ class InstancesMixin:
                 else:
                     raise AwsError("InvalidParameterValue", f"Unrecognized filter name: {f['Name']}")
             insts.sort(key=lambda i: i.id)
-            page, marker = paginate(insts, lambda i: i.id, p.get("MaxRecords"), p.get("Marker"))
-            out = {"DBInstances": [self.describe_instance(i) for i in page]}
-        if marker:
-            out["Marker"] = marker
-        return out
+            return _page("DBInstances", insts, lambda i: i.id, p, self.describe_instance)
 
     def CreateDBInstance(self, p, ctx):
         ident = _check_id(p["DBInstanceIdentifier"], "DBInstanceIdentifier")

@@ -5,9 +5,9 @@ describe, and applying values to the servers of the instances using a group."""
 import re
 import time
 
-from state import ACCOUNT, AwsError, paginate
+from state import ACCOUNT, AwsError
 
-from .base import _check_id, _tags
+from .base import _check_id, _page, _tags
 
 APPLYING = 5    # base seconds (multiplied by --time-scale) a ModifyDBParameterGroup applies for
 
@@ -113,16 +113,9 @@ class ParameterGroupsMixin:
 
     def DescribeDBParameterGroups(self, p, ctx):
         with self.state.lock:
-            if p.get("DBParameterGroupName"):
-                groups = [self._param_group(p["DBParameterGroupName"])]
-            else:
-                groups = [g for g in self.state.param_groups.values() if self.state.visible(g.created_mono)]
+            groups = self._listed(self.state.param_groups, p.get("DBParameterGroupName"), self._param_group)
             groups.sort(key=lambda g: g.name)
-            page, marker = paginate(groups, lambda g: g.name, p.get("MaxRecords"), p.get("Marker"))
-            out = {"DBParameterGroups": [g.describe() for g in page]}
-        if marker:
-            out["Marker"] = marker
-        return out
+            return _page("DBParameterGroups", groups, lambda g: g.name, p, ParamGroup.describe)
 
     def DeleteDBParameterGroup(self, p, ctx):
         with self.state.lock:
@@ -151,11 +144,7 @@ class ParameterGroupsMixin:
                 if p["Source"] not in ("user", "system", "engine-default"):
                     raise AwsError("InvalidParameterValue", f"Invalid source: {p['Source']}")
                 rows = [r for r in rows if r["Source"] == p["Source"]]
-            page, marker = paginate(rows, lambda r: r["ParameterName"], p.get("MaxRecords"), p.get("Marker"))
-        out = {"Parameters": page}
-        if marker:
-            out["Marker"] = marker
-        return out
+            return _page("Parameters", rows, lambda r: r["ParameterName"], p)
 
     def ModifyDBParameterGroup(self, p, ctx):
         params = p["Parameters"]

@@ -5,9 +5,9 @@ import os
 import shutil
 import time
 
-from state import ACCOUNT, AwsError, now, paginate
+from state import ACCOUNT, AwsError, now
 
-from .base import _check_id, _merge_tags, _tags
+from .base import _check_id, _merge_tags, _page, _tags
 
 # Base durations in seconds (multiplied by --time-scale).
 SNAPSHOT = 60
@@ -71,11 +71,15 @@ class SnapshotsMixin:
             d["SourceRegion"] = s.source_region
         return d
 
-    def _new_snapshot(self, ctx, ident, inst, tags):
+    def _require_free_snapshot_id(self, ident, verb):
         if ident in self.state.snapshots:
-            raise AwsError("DBSnapshotAlreadyExistsFault", f"Cannot create the snapshot because a snapshot "
+            raise AwsError("DBSnapshotAlreadyExistsFault", f"Cannot {verb} the snapshot because a snapshot "
                            f"with the identifier {ident} already exists.")
-        snap = Snapshot(ident, ctx.region, inst)
+
+    def _new_snapshot(self, ctx, ident, source, tags, verb="create"):
+        """A snapshot of an instance, or a copy of a snapshot, recorded under ident."""
+        self._require_free_snapshot_id(ident, verb)
+        snap = Snapshot(ident, ctx.region, source)
         snap.tags = tags
         snap.dir = self._root("snapshots", ident)
         self.state.snapshots[ident] = snap
@@ -138,10 +142,7 @@ class SnapshotsMixin:
 
     def DescribeDBSnapshots(self, p, ctx):
         with self.state.lock:
-            if p.get("DBSnapshotIdentifier"):
-                snaps = [self._snapshot(p["DBSnapshotIdentifier"])]
-            else:
-                snaps = [s for s in self.state.snapshots.values() if self.state.visible(s.created_mono)]
+            snaps = self._listed(self.state.snapshots, p.get("DBSnapshotIdentifier"), self._snapshot)
             if p.get("DBInstanceIdentifier"):
                 ident = self._ref_id(p["DBInstanceIdentifier"], "db")
                 snaps = [s for s in snaps if s.instance_id == ident]
@@ -160,11 +161,7 @@ class SnapshotsMixin:
                     values = [v.rsplit(":", 1)[-1].lower() for v in values]
                 snaps = [s for s in snaps if getter(s) in values]
             snaps.sort(key=lambda s: s.id)
-            page, marker = paginate(snaps, lambda s: s.id, p.get("MaxRecords"), p.get("Marker"))
-            out = {"DBSnapshots": [self.describe_snapshot(s) for s in page]}
-        if marker:
-            out["Marker"] = marker
-        return out
+            return _page("DBSnapshots", snaps, lambda s: s.id, p, self.describe_snapshot)
 
     def DeleteDBSnapshot(self, p, ctx):
         with self.state.lock:
@@ -185,9 +182,7 @@ class SnapshotsMixin:
             src = self._snapshot(p["SourceDBSnapshotIdentifier"])
             if src.status != "available":
                 raise AwsError("InvalidDBSnapshotStateFault", f"Snapshot {src.id} is not in available state.")
-            if ident in self.state.snapshots:
-                raise AwsError("DBSnapshotAlreadyExistsFault", f"Cannot copy the snapshot because a snapshot "
-                               f"with the identifier {ident} already exists.")
+            self._require_free_snapshot_id(ident, "copy")
             encrypted, key_arn = src.encrypted, src.kms_key
             if p.get("KmsKeyId"):
                 encrypted, key_arn = True, self._kms_key(ctx, p["KmsKeyId"]).arn
@@ -196,14 +191,11 @@ class SnapshotsMixin:
                 self._kms_key(ctx, src.kms_key)
             tags = list(src.tags) if p.get("CopyTags") else []
             tags = _merge_tags(tags, _tags(p.get("Tags")))
-            snap = Snapshot(ident, ctx.region, src)
+            snap = self._new_snapshot(ctx, ident, src, tags, "copy")
             snap.copy_from(src)
             snap.encrypted, snap.kms_key = encrypted, key_arn
-            snap.tags = tags
             snap.source_arn = src.arn()
             snap.source_region = src.region
-            snap.dir = self._root("snapshots", ident)
-            self.state.snapshots[ident] = snap
             self._event("db-snapshot", snap.id, snap.arn(), "Started copy of snapshot", ["creation"])
             out = {"DBSnapshot": self.describe_snapshot(snap)}
         self._spawn("copy snapshot", self._copy_worker, snap, src)
