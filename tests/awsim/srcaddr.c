@@ -1,6 +1,6 @@
 /*
  * srcaddr.c - preloaded into each stand-in mariadbd (LD_PRELOAD, built by
- * mariadb.py): its outgoing TCP connections to 127.0.0.0/8 leave from the
+ * mariadb/install.py): its outgoing TCP connections to 127.0.0.0/8 leave from the
  * instance's own address, AWSIM_SOURCE_ADDRESS.
  *
  * Why: a replica's I/O thread connects to its source, and an account on the

@@ -1,4 +1,4 @@
-"""Tests of tests/awsim/mariadb.py against real mariadbd servers.
+"""Tests of tests/awsim/mariadb/ (the MariaDB backend) against real mariadbd servers.
 
 Run from the repository root with Debian's Python:
     /usr/bin/python3 -m unittest tests.awsim.test_mariadb

@@ -1,0 +1,47 @@
+"""RDS: DB instances backed by real mariadbd servers, snapshots, parameter groups, tags, events.
+
+Each API call checks AWS's rules and records the new state under the state lock;
+the slow part (starting a server, a backup, a copy) runs in a background thread
+that publishes status changes as it goes.  A status reads `available` only once
+the real server answers.  Durations are AWS-like base seconds times the
+stand-in's time scale, and never shorter than the real work.
+
+Choices where AWS leaves room or the stand-in simplifies:
+- Engines `mariadb` (10.11) and `mysql` (8.0) are both served by MariaDB 10.11.
+- A restore gets the BackupRetentionPeriod its snapshot's source had (a snapshot of
+  a read replica therefore restores with 0: backups and binlog off).
+- No automated snapshots are taken; SnapshotType=automated lists nothing.
+- Storage encryption is metadata: the bytes on disk are the same either way.
+
+Files of this package, one per subject; RDS is made of one mixin from each:
+
+    instances.py         Create/Restore/ReadReplica/Modify/Reboot/Delete/DescribeDBInstances
+    snapshots.py         Create/Copy/Delete/DescribeDBSnapshots
+    parameter_groups.py  DB parameter groups, DescribeDBParameters, the parameter catalog
+    tags.py              Add/Remove/ListTagsForResource
+    events.py            DescribeEvents
+    control.py           the control interface's state, fixtures, reset, shutdown
+    base.py              ids, tags, lookups by id or ARN, background work, events, KMS keys
+"""
+
+import threading
+
+from .base import Base
+from .control import ControlMixin
+from .events import EventsMixin
+from .instances import InstancesMixin
+from .parameter_groups import ParameterGroupsMixin
+from .snapshots import SnapshotsMixin
+from .tags import TagsMixin
+
+
+class RDS(InstancesMixin, SnapshotsMixin, ParameterGroupsMixin, TagsMixin, EventsMixin,
+          ControlMixin, Base):
+    """The RDS handlers: awsim.py calls the method named like the action."""
+
+    def __init__(self, state):
+        self.state = state
+        self.serial = 0
+        self.workers = set()         # background threads of _spawn still running
+        self.workers_lock = threading.Lock()
+        self.ensure_defaults("us-east-1")

@@ -1,0 +1,134 @@
+"""The RDS side of the control interface (/_awsim/...): state dumps with what
+only the servers know, stopping and starting a server behind the API's back,
+metadata-only fixture instances, reset and shutdown."""
+
+import os
+import shutil
+import sys
+import time
+
+from .base import _backend, _check_id
+from .instances import DEFAULT_SG, ENGINES
+
+WORKERS_TIMEOUT = 30     # real seconds shutdown() waits for background work to end
+
+
+class ControlMixin:
+    """What awsim.py's control interface asks of RDS."""
+
+    def instance_state(self, inst):
+        return {"id": inst.id, "status": inst.status, "address": inst.ip, "port": inst.port,
+                "engine": inst.engine, "encrypted": inst.encrypted, "kms_key": inst.kms_key,
+                "source": inst.source_id, "replicas": list(inst.replicas),
+                "parameter_group": inst.param_group, "parameter_status": inst.param_status,
+                "backup_retention": inst.backup_retention, "fixture": inst.fixture,
+                "root_dir": inst.root, "pid": inst.server.pid if inst.server else None}
+
+    def snapshot_state(self, s):
+        return {"id": s.id, "status": s.status, "percent": s.percent, "instance": s.instance_id,
+                "encrypted": s.encrypted, "kms_key": s.kms_key, "dir": s.dir, "source": s.source_arn}
+
+    def control_instances(self):
+        """Instances with what only the servers know (replica lag, binlog, running)."""
+        with self.state.lock:
+            items = [(self.instance_state(i), i.server) for i in self.state.instances.values()]
+        out = []
+        for info, server in items:
+            info["running"] = bool(server and server.is_running())
+            info["replica_lag"] = None
+            info["binlog"] = None
+            if info["running"]:
+                try:
+                    info["replica_lag"] = server.replica_lag()
+                    info["binlog"] = server.binlog_enabled()
+                    st = server.replica_status()
+                    if st:
+                        info["replication"] = {k: st.get(k) for k in (
+                            "Slave_IO_Running", "Slave_SQL_Running", "Master_Host", "Master_Port",
+                            "Relay_Master_Log_File", "Exec_Master_Log_Pos", "Last_Error")}
+                except Exception as e:  # noqa: BLE001 - report, do not fail the listing
+                    info["error"] = str(e)
+            out.append(info)
+        return out
+
+    def control_stop_server(self, ident):
+        with self.state.lock:
+            inst = self._instance(ident)
+        if inst.server:
+            inst.server.stop()
+
+    def control_start_server(self, ident):
+        with self.state.lock:
+            inst = self._instance(ident)
+        if inst.server:
+            inst.server.start()
+
+    def instance_by_address(self, ip):
+        for inst in self.state.instances.values():
+            if inst.ip == ip:
+                return inst.id, inst.port
+        return None
+
+    def fixtures(self, data):
+        """Metadata-only instances (no server behind them), e.g. for pagination tests.
+
+        {"instances": [{"id": "fx-1", "engine": "mariadb", "status": "available",
+                        "backup_retention": 1, "tags": {"k": "v"}}], "count": N, "prefix": "fixture-"}
+        """
+        specs = list(data.get("instances", []))
+        for i in range(int(data.get("count", 0))):
+            specs.append({"id": f"{data.get('prefix', 'fixture-')}{i:03d}"})
+        made = []
+
+        class _Ctx:
+            region = data.get("region", "us-east-1")
+        with self.state.lock:
+            for spec in specs:
+                ident = _check_id(spec["id"], "id")
+                self._require_free_instance_id(ident)
+                engine = spec.get("engine", "mariadb")
+                _, version, family = ENGINES[engine]
+                inst = self._new_instance(
+                    _Ctx, ident, engine=engine, engine_version=version, family=family,
+                    instance_class=spec.get("class", "db.t3.micro"), storage=20,
+                    master_user=spec.get("master_user", "admin"), master_password="fixture-password",
+                    param_group=f"default.{family}", backup_retention=spec.get("backup_retention", 1),
+                    multi_az=False, sgs=[DEFAULT_SG], encrypted=False, kms_key=None,
+                    tags=[{"Key": k, "Value": v} for k, v in spec.get("tags", {}).items()])
+                inst.fixture = True
+                inst.status = spec.get("status", "available")
+                made.append(ident)
+        return {"instances": made}
+
+    def reset(self):
+        """Stop every server and forget every resource (the state itself is reset by the caller)."""
+        self.shutdown()
+        for kind in ("instances", "snapshots"):
+            shutil.rmtree(os.path.join(self.state.state_dir, kind), ignore_errors=True)
+
+    def shutdown(self, final=False):
+        """Stop every server and helper program. final (the process is about to
+        exit, state.stopping is set): start nothing more, then wait (bounded)
+        for the background threads, so none still writes in the state dir when
+        the caller removes it."""
+        try:
+            backend = _backend()
+        except ImportError:
+            backend = None
+        if not final:
+            if backend:
+                backend.stop_all()
+            return
+        if backend:
+            backend.shutdown()
+        deadline = time.monotonic() + WORKERS_TIMEOUT
+        with self.workers_lock:
+            workers = list(self.workers)
+        for t in workers:
+            t.join(max(0.0, deadline - time.monotonic()))
+        left = [t.name for t in workers if t.is_alive()]
+        if left:
+            print(f"awsim: background work still running after {WORKERS_TIMEOUT} s: "
+                  + ", ".join(left), file=sys.stderr)
+        if backend:
+            backend.stop_all()
