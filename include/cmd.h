@@ -34,8 +34,6 @@ enum rr_exit {
 
 #define CMD_MAXOPTS 32
 
-#define RDSRECONCILE_VERSION "0.1.0"
-
 /* Options as parsed for one invocation. */
 struct cmd_args {
 	int n;				/* options seen */

@@ -16,6 +16,7 @@
 
 #include "cmd.h"
 #include "log.h"
+#include "version.h"
 
 static void
 usage(FILE *f)

@@ -27,9 +27,9 @@
 #include "aws-int.h"
 #include "buf.h"
 #include "clock.h"
-#include "cmd.h"
 #include "log.h"
 #include "sigv4.h"
+#include "version.h"
 #include "xmalloc.h"
 
 #define DEFAULT_CONNECT_MS	10000L

@@ -10,6 +10,7 @@
 #include <yaml.h>
 
 #include "cmd.h"
+#include "version.h"
 
 static int
 version_exec(const struct cmd_args *args)
