@@ -1,7 +1,8 @@
 /*
- * config.c - credentials and region from the environment and the shared
- * ~/.aws files (AWS SDKs and Tools Reference Guide, "Shared config and
- * credentials files", "Environment variables").
+ * config.c - credentials, region and endpoints from the environment and
+ * the shared ~/.aws files (AWS SDKs and Tools Reference Guide, "Shared
+ * config and credentials files", "Environment variables", "Service-specific
+ * endpoints").
  *
  * The files are read whole into one buffer that is wiped before it is
  * freed, so a secret key read from them is not left in freed memory.
@@ -22,8 +23,8 @@
 
 #define MAX_FILE (1024 * 1024)
 
-static const char *
-env(const char *name)
+const char *
+aws_env(const char *name)
 {
 	const char *v = getenv(name);
 
@@ -35,8 +36,8 @@ aws_profile_name(const char *profile)
 {
 	if (profile != NULL && *profile != '\0')
 		return profile;
-	if (env("AWS_PROFILE") != NULL)
-		return env("AWS_PROFILE");
+	if (aws_env("AWS_PROFILE") != NULL)
+		return aws_env("AWS_PROFILE");
 	return "default";
 }
 
@@ -46,9 +47,9 @@ home_file(const char *envname, const char *rel)
 	const char *home;
 	struct passwd *pw;
 
-	if (env(envname) != NULL)
-		return xstrdup(env(envname));
-	if ((home = env("HOME")) == NULL) {
+	if (aws_env(envname) != NULL)
+		return xstrdup(aws_env(envname));
+	if ((home = aws_env("HOME")) == NULL) {
 		if ((pw = getpwuid(getuid())) == NULL)
 			return NULL;
 		home = pw->pw_dir;
@@ -206,12 +207,14 @@ aws_creds_load(struct aws_creds *out, const char *profile)
 	enum rr_err e;
 
 	memset(out, 0, sizeof(*out));
-	if (env("AWS_ACCESS_KEY_ID") != NULL &&
-	    env("AWS_SECRET_ACCESS_KEY") != NULL) {
-		out->access_key_id = xstrdup(env("AWS_ACCESS_KEY_ID"));
-		out->secret_access_key = xstrdup(env("AWS_SECRET_ACCESS_KEY"));
-		if (env("AWS_SESSION_TOKEN") != NULL)
-			out->session_token = xstrdup(env("AWS_SESSION_TOKEN"));
+	if (aws_env("AWS_ACCESS_KEY_ID") != NULL &&
+	    aws_env("AWS_SECRET_ACCESS_KEY") != NULL) {
+		out->access_key_id = xstrdup(aws_env("AWS_ACCESS_KEY_ID"));
+		out->secret_access_key =
+		    xstrdup(aws_env("AWS_SECRET_ACCESS_KEY"));
+		if (aws_env("AWS_SESSION_TOKEN") != NULL)
+			out->session_token =
+			    xstrdup(aws_env("AWS_SESSION_TOKEN"));
 		out->source = xstrdup("environment");
 		return RR_OK;
 	}
@@ -248,10 +251,10 @@ aws_region_resolve(char **out, const char *explicit_region,
 	*out = NULL;
 	if (explicit_region != NULL && *explicit_region != '\0')
 		val = xstrdup(explicit_region);
-	else if (env("AWS_REGION") != NULL)
-		val = xstrdup(env("AWS_REGION"));
-	else if (env("AWS_DEFAULT_REGION") != NULL)
-		val = xstrdup(env("AWS_DEFAULT_REGION"));
+	else if (aws_env("AWS_REGION") != NULL)
+		val = xstrdup(aws_env("AWS_REGION"));
+	else if (aws_env("AWS_DEFAULT_REGION") != NULL)
+		val = xstrdup(aws_env("AWS_DEFAULT_REGION"));
 	else {
 		char *cpath = home_file("AWS_CONFIG_FILE", ".aws/config");
 		const char *name = aws_profile_name(profile);
@@ -271,5 +274,61 @@ aws_region_resolve(char **out, const char *explicit_region,
 		    "AWS_REGION, or region in ~/.aws/config");
 	}
 	*out = val;
+	return RR_OK;
+}
+
+/* Route 53 is global: one endpoint per partition, signed for one region. */
+static const struct {
+	const char *url;
+	const char *signing_region;
+} route53_global[] = {
+	{ "https://route53.amazonaws.com", "us-east-1" },
+	{ "https://route53.amazonaws.com.cn", "cn-northwest-1" },
+	{ "https://route53.us-gov.amazonaws.com", "us-gov-west-1" },
+};
+
+enum rr_err
+aws_endpoints_resolve(char **endpoint, char **signing_region,
+    const char *region)
+{
+	const char *global = aws_env("AWS_ENDPOINT_URL");
+	int cn = strncmp(region, "cn-", 3) == 0;
+	int gov = strncmp(region, "us-gov-", 7) == 0;
+	const char *suffix = cn ? "amazonaws.com.cn" : "amazonaws.com";
+	int i, partition = cn ? 1 : gov ? 2 : 0;
+
+	for (i = 0; i < AWS_SVC__COUNT; i++) {
+		char *var =
+		    xasprintf("AWS_ENDPOINT_URL_%s", aws_svcs[i].envname);
+		const char *url = aws_env(var) ? aws_env(var) : global;
+		char *u;
+		size_t n;
+
+		free(var);
+		if (url != NULL)
+			u = xstrdup(url);
+		else if (i == AWS_SVC_ROUTE53)
+			u = xstrdup(route53_global[partition].url);
+		else
+			u = xasprintf("https://%s.%s.%s", aws_svcs[i].name,
+			    region, suffix);
+		if (strncmp(u, "https://", 8) != 0 &&
+		    strncmp(u, "http://", 7) != 0) {
+			free(u);
+			return rr_seterr(RR_ERR_USAGE,
+			    "endpoint url for %s "
+			    "must start with https:// or http://",
+			    aws_svcs[i].name);
+		}
+		n = strlen(u);
+		while (n > 0 && u[n - 1] == '/')
+			u[--n] = '\0';
+		endpoint[i] = u;
+		if (i == AWS_SVC_ROUTE53)
+			signing_region[i] =
+			    xstrdup(route53_global[partition].signing_region);
+		else
+			signing_region[i] = xstrdup(region);
+	}
 	return RR_OK;
 }

@@ -8,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/parser.h>
 #include <libxml/tree.h>
 
 #include "aws-int.h"
+#include "buf.h"
 #include "xmalloc.h"
 
 static int
@@ -117,4 +119,19 @@ aws_xml_bool(const xmlNode *n, const char *name, int dflt)
 		v = 0;
 	free(s);
 	return v;
+}
+
+enum rr_err
+aws_xml_parse_reply(xmlDoc **out, enum aws_service svc, const char *action,
+    const struct buf *b)
+{
+	*out = xmlReadMemory(buf_str(b), (int)b->len, NULL, NULL,
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (*out == NULL || xmlDocGetRootElement(*out) == NULL) {
+		xmlFreeDoc(*out);
+		*out = NULL;
+		return rr_seterr(RR_ERR_AWS, "%s %s: reply is not XML",
+		    aws_svcs[svc].name, action);
+	}
+	return RR_OK;
 }
