@@ -16,7 +16,13 @@ aws_json(struct aws_client *c, json_t **out, enum aws_service svc,
     const char *target_prefix, const char *action, const json_t *body)
 {
 	struct buf reply = BUF_INIT;
-	struct aws_exchange x;
+	struct aws_exchange x = {
+		.svc = svc,
+		.action = action,
+		.method = "POST",
+		.path = "/",
+		.content_type = "application/x-amz-json-1.1",
+	};
 	json_error_t jerr;
 	char *text = NULL, *target = NULL;
 	enum rr_err e;
@@ -30,12 +36,6 @@ aws_json(struct aws_client *c, json_t **out, enum aws_service svc,
 		goto out;
 	}
 	target = xasprintf("%s.%s", target_prefix, action);
-	memset(&x, 0, sizeof(x));
-	x.svc = svc;
-	x.action = action;
-	x.method = "POST";
-	x.path = "/";
-	x.content_type = "application/x-amz-json-1.1";
 	x.target = target;
 	x.body = text;
 	x.body_len = strlen(text);

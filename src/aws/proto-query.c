@@ -82,7 +82,14 @@ aws_query(struct aws_client *c, xmlDoc **out, enum aws_service svc,
     const char *action, const struct aws_params *p)
 {
 	struct buf form = BUF_INIT, reply = BUF_INIT, shown = BUF_INIT;
-	struct aws_exchange x;
+	struct aws_exchange x = {
+		.svc = svc,
+		.action = action,
+		.method = "POST",
+		.path = "/",
+		.content_type =
+		    "application/x-www-form-urlencoded; charset=utf-8",
+	};
 	size_t i;
 	enum rr_err e;
 
@@ -111,12 +118,6 @@ aws_query(struct aws_client *c, xmlDoc **out, enum aws_service svc,
 		e = aws_dry_run_refuse(c, svc, action, buf_str(&shown));
 		goto out;
 	}
-	memset(&x, 0, sizeof(x));
-	x.svc = svc;
-	x.action = action;
-	x.method = "POST";
-	x.path = "/";
-	x.content_type = "application/x-www-form-urlencoded; charset=utf-8";
 	x.body = buf_str(&form);
 	x.body_len = form.len;
 	if ((e = aws_perform(c, &x, &reply)) != RR_OK)

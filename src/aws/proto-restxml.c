@@ -4,7 +4,6 @@
  * (or none).
  */
 #include <stdlib.h>
-#include <string.h>
 
 #include <libxml/tree.h>
 
@@ -18,7 +17,16 @@ aws_rest_xml(struct aws_client *c, xmlDoc **out, enum aws_service svc,
     const char *body, size_t body_len)
 {
 	struct buf reply = BUF_INIT;
-	struct aws_exchange x;
+	struct aws_exchange x = {
+		.svc = svc,
+		.action = action,
+		.method = method,
+		.path = path,
+		.query = query,
+		.content_type = body ? "application/xml" : NULL,
+		.body = body,
+		.body_len = body_len,
+	};
 	enum rr_err e;
 
 	*out = NULL;
@@ -31,15 +39,6 @@ aws_rest_xml(struct aws_client *c, xmlDoc **out, enum aws_service svc,
 		free(what);
 		return e;
 	}
-	memset(&x, 0, sizeof(x));
-	x.svc = svc;
-	x.action = action;
-	x.method = method;
-	x.path = path;
-	x.query = query;
-	x.content_type = body ? "application/xml" : NULL;
-	x.body = body;
-	x.body_len = body_len;
 	if ((e = aws_perform(c, &x, &reply)) != RR_OK)
 		goto out;
 	if (reply.len > 0)
