@@ -60,74 +60,78 @@ aws_retry_init(struct aws_client *c)
 	c->quota = QUOTA_MAX;
 }
 
+/* Codes retried as throttling; HTTP 429 without a code is too. */
+static const char *const throttle_codes[] = {
+	"Throttling",
+	"ThrottlingException",
+	"ThrottledException",
+	"RequestThrottledException",
+	"TooManyRequestsException",
+	"ProvisionedThroughputExceededException",
+	"TransactionInProgressException",
+	"RequestLimitExceeded",
+	"BandwidthLimitExceeded",
+	"LimitExceededException",
+	"RequestThrottled",
+	"SlowDown",
+	"PriorRequestNotComplete",
+	"EC2ThrottledException",
+	NULL,
+};
+
+/* Codes retried as transient; HTTP 500, 502, 503 and 504 are too. */
+static const char *const transient_codes[] = {
+	"RequestTimeout",
+	"RequestTimeoutException",
+	"InternalError",
+	"InternalFailure",
+	"ServiceUnavailable",
+	NULL,
+};
+
+/* Codes that end a call with RR_ERR_CREDENTIALS. */
+static const char *const auth_codes[] = {
+	"InvalidClientTokenId",
+	"SignatureDoesNotMatch",
+	"ExpiredToken",
+	"ExpiredTokenException",
+	"UnrecognizedClientException",
+	"InvalidSignatureException",
+	"MissingAuthenticationToken",
+	"MissingAuthenticationTokenException",
+	"IncompleteSignature",
+	"IncompleteSignatureException",
+	"AuthFailure",
+	"RequestExpired",
+	NULL,
+};
+
+static int
+listed(const char *code, const char *const *list)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(code, *list) == 0)
+			return 1;
+	return 0;
+}
+
 static int
 is_throttle(const char *code, long status)
 {
-	static const char *const codes[] = {
-		"Throttling",
-		"ThrottlingException",
-		"ThrottledException",
-		"RequestThrottledException",
-		"TooManyRequestsException",
-		"ProvisionedThroughputExceededException",
-		"TransactionInProgressException",
-		"RequestLimitExceeded",
-		"BandwidthLimitExceeded",
-		"LimitExceededException",
-		"RequestThrottled",
-		"SlowDown",
-		"PriorRequestNotComplete",
-		"EC2ThrottledException",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
-		if (strcmp(code, codes[i]) == 0)
-			return 1;
-	return status == 429 && *code == '\0';
+	return listed(code, throttle_codes) || (status == 429 && *code == '\0');
 }
 
 static int
 is_transient(const char *code, long status)
 {
-	static const char *const codes[] = {
-		"RequestTimeout",
-		"RequestTimeoutException",
-		"InternalError",
-		"InternalFailure",
-		"ServiceUnavailable",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
-		if (strcmp(code, codes[i]) == 0)
-			return 1;
-	return status == 500 || status == 502 || status == 503 || status == 504;
+	return listed(code, transient_codes) || status == 500 ||
+	    status == 502 || status == 503 || status == 504;
 }
 
 static int
 is_auth_error(const char *code)
 {
-	static const char *const codes[] = {
-		"InvalidClientTokenId",
-		"SignatureDoesNotMatch",
-		"ExpiredToken",
-		"ExpiredTokenException",
-		"UnrecognizedClientException",
-		"InvalidSignatureException",
-		"MissingAuthenticationToken",
-		"MissingAuthenticationTokenException",
-		"IncompleteSignature",
-		"IncompleteSignatureException",
-		"AuthFailure",
-		"RequestExpired",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
-		if (strcmp(code, codes[i]) == 0)
-			return 1;
-	return 0;
+	return listed(code, auth_codes);
 }
 
 static int
