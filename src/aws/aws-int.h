@@ -204,6 +204,8 @@ char *aws_urlencode(const char *s);
 
 /* --- replies (xml.c, error.c) --------------------------------------------- */
 
+/* Parse XML without network access or messages; NULL when not well-formed. */
+xmlDoc *aws_xml_read(const char *data, size_t len);
 /* Parse a reply body as XML into *out (xmlFreeDoc); RR_ERR_AWS if it is not. */
 enum rr_err aws_xml_parse_reply(xmlDoc **out, enum aws_service svc,
     const char *action, const struct buf *b);

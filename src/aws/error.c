@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <libxml/parser.h>
+#include <libxml/tree.h>
 
 #include "aws-int.h"
 
@@ -46,9 +46,7 @@ parse_xml(struct aws_error *out, const char *body, size_t len)
 	xmlNode *root, *err;
 	int found = 0;
 
-	doc = xmlReadMemory(body, (int)len, NULL, NULL,
-	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	if (doc == NULL)
+	if ((doc = aws_xml_read(body, len)) == NULL)
 		return 0;
 	root = xmlDocGetRootElement(doc);
 	if ((err = aws_xml_find(root, "Error")) == NULL)

@@ -22,30 +22,26 @@ is(const xmlNode *n, const char *name)
 	    strcmp((const char *)n->name, name) == 0;
 }
 
-xmlNode *
-aws_xml_child(const xmlNode *n, const char *name)
+/* The first element named name among c and its next siblings. */
+static xmlNode *
+first_named(xmlNode *c, const char *name)
 {
-	xmlNode *c;
-
-	if (n == NULL)
-		return NULL;
-	for (c = n->children; c != NULL; c = c->next)
+	for (; c != NULL; c = c->next)
 		if (is(c, name))
 			return c;
 	return NULL;
 }
 
 xmlNode *
+aws_xml_child(const xmlNode *n, const char *name)
+{
+	return n != NULL ? first_named(n->children, name) : NULL;
+}
+
+xmlNode *
 aws_xml_next(const xmlNode *n, const char *name)
 {
-	xmlNode *c;
-
-	if (n == NULL)
-		return NULL;
-	for (c = n->next; c != NULL; c = c->next)
-		if (is(c, name))
-			return c;
-	return NULL;
+	return n != NULL ? first_named(n->next, name) : NULL;
 }
 
 xmlNode *
@@ -121,12 +117,18 @@ aws_xml_bool(const xmlNode *n, const char *name, int dflt)
 	return v;
 }
 
+xmlDoc *
+aws_xml_read(const char *data, size_t len)
+{
+	return xmlReadMemory(data, (int)len, NULL, NULL,
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+}
+
 enum rr_err
 aws_xml_parse_reply(xmlDoc **out, enum aws_service svc, const char *action,
     const struct buf *b)
 {
-	*out = xmlReadMemory(buf_str(b), (int)b->len, NULL, NULL,
-	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	*out = aws_xml_read(buf_str(b), b->len);
 	if (*out == NULL || xmlDocGetRootElement(*out) == NULL) {
 		xmlFreeDoc(*out);
 		*out = NULL;
