@@ -137,6 +137,17 @@ aws_request_release(struct aws_request *rq)
 	memset(rq, 0, sizeof(*rq));
 }
 
+/* Append "name: value" to a curl header list. */
+static struct curl_slist *
+add_header(struct curl_slist *sl, const char *name, const char *value)
+{
+	char *line = xasprintf("%s: %s", name, value);
+
+	sl = curl_slist_append(sl, line);
+	free(line);
+	return sl;
+}
+
 CURLcode
 aws_http_send(struct aws_client *c, const struct aws_request *rq,
     struct aws_reply *r, enum rr_err *sign_err)
@@ -148,7 +159,7 @@ aws_http_send(struct aws_client *c, const struct aws_request *rq,
 	struct sigv4_request req;
 	struct sigv4_signed sig;
 	struct curl_slist *sl = NULL;
-	char amz[17], *line;
+	char amz[17];
 	size_t nh = 0;
 	CURLcode cc = CURLE_OK;
 	CURL *h = c->curl;
@@ -188,23 +199,12 @@ aws_http_send(struct aws_client *c, const struct aws_request *rq,
 	if ((*sign_err = sigv4_sign(&sig, &cred, &scope, &req)) != RR_OK)
 		return CURLE_OK;
 
-	for (size_t i = 0; i < nh; i++) {
-		line = xasprintf("%s: %s", hdr[i].name, hdr[i].value);
-		sl = curl_slist_append(sl, line);
-		free(line);
-	}
-	line = xasprintf("X-Amz-Date: %s", amz);
-	sl = curl_slist_append(sl, line);
-	free(line);
-	if (cred.session_token != NULL && *cred.session_token != '\0') {
-		line =
-		    xasprintf("X-Amz-Security-Token: %s", cred.session_token);
-		sl = curl_slist_append(sl, line);
-		free(line);
-	}
-	line = xasprintf("Authorization: %s", sig.authorization);
-	sl = curl_slist_append(sl, line);
-	free(line);
+	for (size_t i = 0; i < nh; i++)
+		sl = add_header(sl, hdr[i].name, hdr[i].value);
+	sl = add_header(sl, "X-Amz-Date", amz);
+	if (cred.session_token != NULL && *cred.session_token != '\0')
+		sl = add_header(sl, "X-Amz-Security-Token", cred.session_token);
+	sl = add_header(sl, "Authorization", sig.authorization);
 	sl = curl_slist_append(sl, "Expect:");
 	if (sl == NULL)
 		abort();
