@@ -240,11 +240,71 @@ call(struct aws_client *c, const char *action, struct aws_params *p,
 	return e;
 }
 
+/* A Describe call for one resource by its identifier. */
+struct lookup {
+	const char *action;    /* DescribeDBInstances */
+	const char *id_param;  /* DBInstanceIdentifier */
+	const char *not_found; /* the error code for "no such resource" */
+	const char *element;   /* the reply element of the resource */
+	const char *what;      /* "instance", for messages */
+	const char *empty;     /* an empty reply, for messages */
+};
+
+static const struct lookup instance_lookup = {
+	.action = "DescribeDBInstances",
+	.id_param = "DBInstanceIdentifier",
+	.not_found = "DBInstanceNotFound",
+	.element = "DBInstance",
+	.what = "instance",
+	.empty = "empty DescribeDBInstances reply",
+};
+
+static const struct lookup snapshot_lookup = {
+	.action = "DescribeDBSnapshots",
+	.id_param = "DBSnapshotIdentifier",
+	.not_found = "DBSnapshotNotFound",
+	.element = "DBSnapshot",
+	.what = "snapshot",
+	.empty = "empty DescribeDBSnapshots reply",
+};
+
+static const struct lookup parameter_group_lookup = {
+	.action = "DescribeDBParameterGroups",
+	.id_param = "DBParameterGroupName",
+	.not_found = "DBParameterGroupNotFound",
+	.element = "DBParameterGroup",
+	.what = "parameter group",
+	.empty = "empty reply",
+};
+
+/*
+ * Describe the resource id: its element in *n, inside *doc (xmlFreeDoc,
+ * set even on failure).  RR_ERR_NOT_FOUND for the lookup's error code or
+ * a reply without the element.
+ */
+static enum rr_err
+describe_one(struct aws_client *c, xmlDoc **doc, xmlNode **n,
+    const struct lookup *l, const char *id)
+{
+	struct aws_params p = { NULL, 0 };
+	enum rr_err e;
+
+	*n = NULL;
+	aws_params_add(&p, l->id_param, id);
+	e = aws_query(c, doc, AWS_SVC_RDS, l->action, &p);
+	aws_params_release(&p);
+	if ((e = aws_not_found_if(c, e, l->not_found)) != RR_OK)
+		return e;
+	if ((*n = aws_xml_find(xmlDocGetRootElement(*doc), l->element)) == NULL)
+		return rr_seterr(RR_ERR_NOT_FOUND, "rds %s '%s' not found (%s)",
+		    l->what, id, l->empty);
+	return RR_OK;
+}
+
 enum rr_err
 rds_describe_instance(struct aws_client *c, struct rds_instance *out,
     const char *id)
 {
-	struct aws_params p = { NULL, 0 };
 	struct rds_instance inst;
 	xmlDoc *doc = NULL;
 	xmlNode *n;
@@ -252,23 +312,14 @@ rds_describe_instance(struct aws_client *c, struct rds_instance *out,
 
 	memset(&inst, 0, sizeof(inst));
 	memset(out, 0, sizeof(*out));
-	aws_params_add(&p, "DBInstanceIdentifier", id);
-	e = aws_query(c, &doc, AWS_SVC_RDS, "DescribeDBInstances", &p);
-	if ((e = aws_not_found_if(c, e, "DBInstanceNotFound")) != RR_OK)
+	if ((e = describe_one(c, &doc, &n, &instance_lookup, id)) != RR_OK)
 		goto out;
-	n = aws_xml_find(xmlDocGetRootElement(doc), "DBInstance");
-	if (n == NULL) {
-		e = rr_seterr(RR_ERR_NOT_FOUND, "rds instance '%s' not found "
-		    "(empty DescribeDBInstances reply)", id);
-		goto out;
-	}
 	parse_instance(&inst, n);
 	*out = inst;
 	memset(&inst, 0, sizeof(inst));	/* transferred */
 out:
 	rds_instance_release(&inst);
 	xmlFreeDoc(doc);
-	aws_params_release(&p);
 	return e;
 }
 
@@ -276,7 +327,6 @@ enum rr_err
 rds_describe_snapshot(struct aws_client *c, struct rds_snapshot *out,
     const char *id)
 {
-	struct aws_params p = { NULL, 0 };
 	struct rds_snapshot s;
 	xmlDoc *doc = NULL;
 	xmlNode *n;
@@ -284,16 +334,8 @@ rds_describe_snapshot(struct aws_client *c, struct rds_snapshot *out,
 
 	memset(&s, 0, sizeof(s));
 	memset(out, 0, sizeof(*out));
-	aws_params_add(&p, "DBSnapshotIdentifier", id);
-	e = aws_query(c, &doc, AWS_SVC_RDS, "DescribeDBSnapshots", &p);
-	if ((e = aws_not_found_if(c, e, "DBSnapshotNotFound")) != RR_OK)
+	if ((e = describe_one(c, &doc, &n, &snapshot_lookup, id)) != RR_OK)
 		goto out;
-	n = aws_xml_find(xmlDocGetRootElement(doc), "DBSnapshot");
-	if (n == NULL) {
-		e = rr_seterr(RR_ERR_NOT_FOUND, "rds snapshot '%s' not found "
-		    "(empty DescribeDBSnapshots reply)", id);
-		goto out;
-	}
 	s.id = aws_xml_text(n, "DBSnapshotIdentifier");
 	s.arn = aws_xml_text(n, "DBSnapshotArn");
 	s.instance_id = aws_xml_text(n, "DBInstanceIdentifier");
@@ -310,7 +352,6 @@ rds_describe_snapshot(struct aws_client *c, struct rds_snapshot *out,
 out:
 	rds_snapshot_release(&s);
 	xmlFreeDoc(doc);
-	aws_params_release(&p);
 	return e;
 }
 
@@ -522,28 +563,19 @@ enum rr_err
 rds_describe_parameter_group(struct aws_client *c, char **family,
     const char *name)
 {
-	struct aws_params p = { NULL, 0 };
 	xmlDoc *doc = NULL;
 	xmlNode *n;
 	enum rr_err e;
 
 	*family = NULL;
-	aws_params_add(&p, "DBParameterGroupName", name);
-	e = aws_query(c, &doc, AWS_SVC_RDS, "DescribeDBParameterGroups", &p);
-	if ((e = aws_not_found_if(c, e, "DBParameterGroupNotFound")) != RR_OK)
+	if ((e = describe_one(c, &doc, &n, &parameter_group_lookup, name)) !=
+	    RR_OK)
 		goto out;
-	n = aws_xml_find(xmlDocGetRootElement(doc), "DBParameterGroup");
-	if (n == NULL) {
-		e = rr_seterr(RR_ERR_NOT_FOUND, "rds parameter group '%s' not "
-		    "found (empty reply)", name);
-		goto out;
-	}
 	*family = aws_xml_text(n, "DBParameterGroupFamily");
 	if (*family == NULL)
 		*family = xstrdup("");
 out:
 	xmlFreeDoc(doc);
-	aws_params_release(&p);
 	return e;
 }
 
