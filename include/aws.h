@@ -32,16 +32,25 @@
  * response bodies capped (aws_config.max_body), User-Agent
  * rdsreconcile/VERSION.  Requests are signed with sigv4.h.
  *
- * Errors: an API error becomes RR_ERR_AWS with the detail
- *   "rds DescribeDBInstances: DBInstanceNotFound: DBInstance x not found
- *    (request id 4f2c...)"
- * and the parsed error stays readable with aws_client_last_error() until the
- * next call, so callers can branch on the code.  Throttling that outlives the
- * retries is RR_ERR_THROTTLED; transport failure RR_ERR_HTTP; a reply over
- * the cap RR_ERR_IO.  The secret key never appears in a log line or message
- * and is wiped when the client is freed.  Authentication failures
- * (InvalidClientTokenId, SignatureDoesNotMatch, ExpiredToken, ...) are
- * RR_ERR_CREDENTIALS.
+ * Errors of every call in rds.h, kms.h, route53.h and sts.h, besides those
+ * each function names; the detail is in rr_lasterr():
+ *   RR_ERR_AWS          the service answered an error, or a reply that is
+ *                       not XML/JSON.  The detail reads "rds
+ *                       DescribeDBInstances: DBInstanceNotFound: DBInstance x
+ *                       not found (http 404, request id 4f2c...)"; the parsed
+ *                       error stays readable with aws_client_last_error()
+ *                       until the next call, so callers can branch on it
+ *   RR_ERR_THROTTLED    throttling outlived the retries
+ *   RR_ERR_CREDENTIALS  credentials refused (InvalidClientTokenId,
+ *                       SignatureDoesNotMatch, ExpiredToken, ...)
+ *   RR_ERR_HTTP         transport failure (resolve, connect, TLS, timeout)
+ *   RR_ERR_IO           a reply body over aws_config.max_body bytes
+ *   RR_ERR_INTERRUPTED  the flag of aws_client_set_interrupt was set
+ *   RR_ERR_USAGE        an endpoint URL without a host, or a request that
+ *                       cannot be signed (RR_ERR_CRYPTO when OpenSSL fails)
+ *   RR_ERR_DRY_RUN      mutating calls only: dry run is on, nothing was sent
+ * The secret key never appears in a log line or message and is wiped when
+ * the client is freed.
  *
  * Dry run: with the flag set, every mutating action (any action whose name
  * does not start with Describe, List or Get) is logged (action and
@@ -102,15 +111,18 @@ struct aws_action_count {
 struct aws_client;
 
 /*
- * Resolve credentials, region and endpoints and set up the transport.
- * RR_ERR_CREDENTIALS when no credentials are found, RR_ERR_USAGE when no
- * region is, or when an endpoint URL is not http(s).
+ * Resolve credentials, region and endpoints (the chains above) and set up
+ * the transport; cfg is read, not kept.  *out is the new client, NULL on
+ * failure.  RR_ERR_CREDENTIALS when no credentials are found, RR_ERR_USAGE
+ * when no region is or an endpoint URL is not http(s), RR_ERR_HTTP when
+ * libcurl cannot be initialised.
  */
 enum rr_err aws_client_new(struct aws_client **out,
     const struct aws_config *cfg) __attribute__((warn_unused_result));
 /* Close connections and wipe the credentials; accepts NULL. */
 void aws_client_free(struct aws_client *c);
 
+/* Dry run on (1) or off (0) for the following calls. */
 void aws_client_set_dry_run(struct aws_client *c, int on);
 /*
  * Watch *flag (e.g. the SIGINT/SIGTERM flag rr_interrupted): once it is
@@ -118,35 +130,45 @@ void aws_client_set_dry_run(struct aws_client *c, int on);
  * call returns RR_ERR_INTERRUPTED.  NULL stops watching.
  */
 void aws_client_set_interrupt(struct aws_client *c, const volatile int *flag);
+/* 1 when dry run is on, else 0. */
 int aws_client_dry_run(const struct aws_client *c);
-/* The resolved region ("eu-west-1"). */
+/* The resolved region ("eu-west-1"), owned by c. */
 const char *aws_client_region(const struct aws_client *c);
-/* The resolved endpoint base URL of a service, without trailing '/'. */
+/* The resolved endpoint base URL of svc, without trailing '/', owned by c. */
 const char *aws_client_endpoint(const struct aws_client *c,
     enum aws_service svc);
-/* The access key id in use (not secret), for messages. */
+/* The access key id in use (not secret), for messages; owned by c. */
 const char *aws_client_access_key_id(const struct aws_client *c);
 
-/* The error of the last call; zeroed (code "") after a success. */
+/* The error of the last call, owned by c; zeroed (code "") after a success
+ * and after a call refused by dry run. */
 const struct aws_error *aws_client_last_error(const struct aws_client *c);
-/* Shorthand for aws_client_last_error(c)->code. */
+/* Shorthand for aws_client_last_error(c)->code: "" when none. */
 const char *aws_client_error_code(const struct aws_client *c);
 
+/* Copy the counters (struct aws_stats) into *out. */
 void aws_client_stats(const struct aws_client *c, struct aws_stats *out);
-/* Per-action counters; *out stays owned by c, valid until the next call. */
+/*
+ * Per-action counters: returns how many rows *out points to, in the order
+ * first called; *out stays owned by c, valid until the next call.
+ */
 size_t aws_client_actions(const struct aws_client *c,
     const struct aws_action_count **out);
+/* Zero the counters and each action's calls; the retry quota is kept. */
 void aws_client_reset_stats(struct aws_client *c);
 
-/* 1 unless the operation name starts with Describe, List or Get. */
+/* 1 unless the operation name (e.g. "CreateDBSnapshot") starts with
+ * Describe, List or Get; 0 for those. */
 int aws_action_is_mutating(const char *action);
 
 /*
- * Parse an error reply body (XML ErrorResponse/Error of the Query and
- * REST-XML protocols, or the JSON {"__type", "message"} of JSON 1.1) into
- * *out.  request_id_header is the x-amzn-RequestId header or NULL; a
- * RequestId in the body wins.  Never fails: an unparsable body leaves code
- * "" and keeps a short printable excerpt as the message.
+ * Parse an error reply body of len bytes (the XML ErrorResponse/Error of
+ * the Query and REST-XML protocols, or the JSON {"__type", "message"} of
+ * JSON 1.1; Smithy "AWS query protocol", "AWS restXml protocol", "AWS JSON
+ * 1.1 protocol", error responses) with its HTTP status into *out.
+ * request_id_header is the x-amzn-RequestId header or NULL; a RequestId in
+ * the body wins.  Never fails: an unparsable body leaves code "" and keeps
+ * a short printable excerpt (at most 200 bytes) as the message.
  */
 void aws_error_parse(struct aws_error *out, long http_status,
     const char *body, size_t len, const char *request_id_header);

@@ -23,12 +23,16 @@ struct kms_key {
 };
 
 /*
- * DescribeKey.  key is a key id, key ARN, alias name ("alias/x") or alias
- * ARN.  RR_ERR_NOT_FOUND when KMS answers NotFoundException; other errors
- * RR_ERR_AWS (aws_client_error_code() has the code).
+ * DescribeKey (AWS KMS API Reference): key is a key id, key ARN, alias name
+ * ("alias/x") or alias ARN; its metadata in *out (kms_key_release).
+ * RR_ERR_NOT_FOUND when KMS answers NotFoundException; RR_ERR_AWS when the
+ * reply has no KeyMetadata.Arn or for another API error
+ * (aws_client_error_code() has the code); and the errors of every call
+ * (aws.h).  Read-only: allowed in dry run.
  */
 enum rr_err kms_describe_key(struct aws_client *c, struct kms_key *out,
     const char *key);
+/* Free what *k holds and zero it; accepts NULL. */
 void kms_key_release(struct kms_key *k);
 
 #endif

@@ -7,12 +7,16 @@
  * function (which accepts NULL and zeroed structs).  Strings are owned by the
  * struct; NULL means "absent from the reply".  Booleans are 0/1.
  *
- * Errors: RR_ERR_NOT_FOUND when RDS answers DBInstanceNotFound,
- * DBSnapshotNotFound or DBParameterGroupNotFound for the resource named
- * (the message keeps Code, Message and RequestId); other API errors are
- * RR_ERR_AWS with aws_client_error_code() telling which (for example
- * DBInstanceAlreadyExists, InvalidDBInstanceState).  Every mutating call
- * returns RR_ERR_DRY_RUN without sending when the client is in dry run.
+ * Each call names its operation in the Amazon RDS API Reference.  Errors:
+ * those of every call (aws.h); RR_ERR_NOT_FOUND where a function says so,
+ * when RDS answers DBInstanceNotFound, DBSnapshotNotFound or
+ * DBParameterGroupNotFound (the message keeps Code, Message and
+ * RequestId); other API errors are RR_ERR_AWS with aws_client_error_code()
+ * telling which (for example DBInstanceAlreadyExists,
+ * InvalidDBInstanceState).  Every mutating call (all but Describe* and
+ * ListTagsForResource) returns RR_ERR_DRY_RUN without sending in dry run.
+ * The mutating calls return once RDS has accepted the request; the
+ * resource's status tells when the work is done.
  */
 #ifndef RR_RDS_H
 #define RR_RDS_H
@@ -131,96 +135,141 @@ struct rds_modify {
 };
 #define RDS_MODIFY_INIT { NULL, NULL, -1, -1, 1 }
 
-/* Tags and string lists. */
+/* Append a copy of key and value (NULL: "") to t; never fails. */
 void rds_tags_add(struct rds_tags *t, const char *key, const char *value);
-/* The value of key, or NULL. */
+/* The value of the first tag named key (owned by t), or NULL. */
 const char *rds_tags_get(const struct rds_tags *t, const char *key);
+/* Free every tag and zero t; accepts NULL. */
 void rds_tags_release(struct rds_tags *t);
+/* Append a copy of s to l; never fails. */
 void rds_strlist_add(struct rds_strlist *l, const char *s);
+/* Free every string and zero l; accepts NULL. */
 void rds_strlist_release(struct rds_strlist *l);
 
-/* DescribeDBInstances for one id.  NOT_FOUND: DBInstanceNotFound. */
+/*
+ * DescribeDBInstances for the instance id: *out (rds_instance_release).
+ * RR_ERR_NOT_FOUND for DBInstanceNotFound or an empty reply.
+ */
 enum rr_err rds_describe_instance(struct aws_client *c,
     struct rds_instance *out, const char *id);
+/* Free what *i holds and zero it; accepts NULL. */
 void rds_instance_release(struct rds_instance *i);
 
-/* DescribeDBSnapshots for one id.  NOT_FOUND: DBSnapshotNotFound. */
+/*
+ * DescribeDBSnapshots for the snapshot id: *out (rds_snapshot_release).
+ * RR_ERR_NOT_FOUND for DBSnapshotNotFound or an empty reply.
+ */
 enum rr_err rds_describe_snapshot(struct aws_client *c,
     struct rds_snapshot *out, const char *id);
+/* Free what *s holds and zero it; accepts NULL. */
 void rds_snapshot_release(struct rds_snapshot *s);
 
-/* CreateDBInstanceReadReplica (same region, source's class). */
+/*
+ * CreateDBInstanceReadReplica: replica_id of source_id in the same region,
+ * with the source's class; tags (may be NULL) on the replica.
+ * RR_ERR_NOT_FOUND when the source does not exist (DBInstanceNotFound).
+ */
 enum rr_err rds_create_read_replica(struct aws_client *c,
     const char *replica_id, const char *source_id,
     const struct rds_tags *tags);
 
-/* CreateDBSnapshot of an instance. */
+/*
+ * CreateDBSnapshot snap_id of instance_id; tags (may be NULL) on it.
+ * RR_ERR_NOT_FOUND when the instance does not exist (DBInstanceNotFound).
+ */
 enum rr_err rds_create_snapshot(struct aws_client *c, const char *snap_id,
     const char *instance_id, const struct rds_tags *tags);
 
 /*
- * CopyDBSnapshot in the same region.  kms_key_id (key id, ARN, alias name
- * or alias ARN) makes the copy encrypted with that key; copy_tags sets
- * CopyTags; tags are added to the copy.
+ * CopyDBSnapshot src_id to dst_id in the same region.  kms_key_id (key
+ * id, ARN, alias name or alias ARN; NULL for none) makes the copy
+ * encrypted with that key; copy_tags (0/1) sets CopyTags; tags (may be
+ * NULL) are added to the copy.  RR_ERR_NOT_FOUND when src_id does not
+ * exist (DBSnapshotNotFound).
  */
 enum rr_err rds_copy_snapshot(struct aws_client *c, const char *src_id,
     const char *dst_id, const char *kms_key_id, int copy_tags,
     const struct rds_tags *tags);
 
-/* RestoreDBInstanceFromDBSnapshot; opts may be NULL. */
+/*
+ * RestoreDBInstanceFromDBSnapshot: a new instance instance_id from snap_id;
+ * opts may be NULL (RDS's defaults for all).  RR_ERR_NOT_FOUND when the
+ * snapshot does not exist (DBSnapshotNotFound).
+ */
 enum rr_err rds_restore_from_snapshot(struct aws_client *c,
     const char *instance_id, const char *snap_id,
     const struct rds_restore_opts *opts);
 
-/* ModifyDBInstance.  NOT_FOUND: DBInstanceNotFound. */
+/*
+ * ModifyDBInstance id with what *m sets (see struct rds_modify).
+ * RR_ERR_NOT_FOUND for DBInstanceNotFound.
+ */
 enum rr_err rds_modify_instance(struct aws_client *c, const char *id,
     const struct rds_modify *m);
 
-/* RebootDBInstance (no failover).  NOT_FOUND: DBInstanceNotFound. */
+/* RebootDBInstance id, without failover.  RR_ERR_NOT_FOUND for
+ * DBInstanceNotFound. */
 enum rr_err rds_reboot_instance(struct aws_client *c, const char *id);
 
 /*
- * DeleteDBInstance.  With skip_final_snapshot 0 a final snapshot named
- * final_snapshot_id is taken.  NOT_FOUND: DBInstanceNotFound.
+ * DeleteDBInstance id.  With skip_final_snapshot 0 a final snapshot named
+ * final_snapshot_id is taken (RR_ERR_INTERNAL, nothing sent, when that is
+ * NULL).  RR_ERR_NOT_FOUND for DBInstanceNotFound.
  */
 enum rr_err rds_delete_instance(struct aws_client *c, const char *id,
     int skip_final_snapshot, const char *final_snapshot_id);
 
-/* DeleteDBSnapshot.  NOT_FOUND: DBSnapshotNotFound. */
+/* DeleteDBSnapshot id.  RR_ERR_NOT_FOUND for DBSnapshotNotFound. */
 enum rr_err rds_delete_snapshot(struct aws_client *c, const char *id);
 
-/* AddTagsToResource / RemoveTagsFromResource / ListTagsForResource on an
- * ARN (instance, snapshot, parameter group). */
+/*
+ * Tags of the resource named by arn (instance, snapshot, parameter group).
+ * These map no error to RR_ERR_NOT_FOUND: a missing resource is RR_ERR_AWS.
+ */
+/* AddTagsToResource: add or overwrite tags. */
 enum rr_err rds_add_tags(struct aws_client *c, const char *arn,
     const struct rds_tags *tags);
+/* RemoveTagsFromResource: remove the tags whose keys are listed. */
 enum rr_err rds_remove_tags(struct aws_client *c, const char *arn,
     const struct rds_strlist *keys);
+/* ListTagsForResource: every tag in *out (rds_tags_release). */
 enum rr_err rds_list_tags(struct aws_client *c, struct rds_tags *out,
     const char *arn);
 
-/* CreateDBParameterGroup: family as "mysql8.0", "mariadb10.11". */
+/*
+ * CreateDBParameterGroup name in family ("mysql8.0", "mariadb10.11") with
+ * description; tags may be NULL.  RR_ERR_AWS with
+ * DBParameterGroupAlreadyExists when the name is taken.
+ */
 enum rr_err rds_create_parameter_group(struct aws_client *c,
     const char *name, const char *family, const char *description,
     const struct rds_tags *tags);
 
-/* DescribeDBParameterGroups for one name: its family in *family (free()).
- * NOT_FOUND: DBParameterGroupNotFound. */
+/*
+ * DescribeDBParameterGroups for one name: its family in *family (free();
+ * "" when the reply has none).  RR_ERR_NOT_FOUND for
+ * DBParameterGroupNotFound or an empty reply.
+ */
 enum rr_err rds_describe_parameter_group(struct aws_client *c,
     char **family, const char *name);
 
 /*
- * DescribeDBParameters, every page (Marker).  source filters by Source
+ * DescribeDBParameters of the group name, every page (MaxRecords 100,
+ * Marker), into *out (rds_parameters_release).  source filters by Source
  * ("user", "system", "engine-default") or is NULL for all.
- * NOT_FOUND: DBParameterGroupNotFound.
+ * RR_ERR_NOT_FOUND for DBParameterGroupNotFound.
  */
 enum rr_err rds_describe_parameters(struct aws_client *c,
     struct rds_parameters *out, const char *name, const char *source);
+/* Free every parameter and zero p; accepts NULL. */
 void rds_parameters_release(struct rds_parameters *p);
 
 /*
- * ModifyDBParameterGroup with params[i].name, .value, .apply_method
- * ("immediate" or "pending-reboot"; NULL = "pending-reboot"), 20 per call
- * as the API allows.  NOT_FOUND: DBParameterGroupNotFound.
+ * ModifyDBParameterGroup name with the n params' .name, .value (NULL: "")
+ * and .apply_method ("immediate" or "pending-reboot"; NULL:
+ * "pending-reboot"), 20 per call as the API allows; n 0 sends nothing.
+ * The first failing call stops it, earlier calls stay applied.
+ * RR_ERR_NOT_FOUND for DBParameterGroupNotFound.
  */
 enum rr_err rds_modify_parameter_group(struct aws_client *c,
     const char *name, const struct rds_parameter *params, size_t n);

@@ -10,8 +10,10 @@
 
 /*
  * GetCallerIdentity: *account (12 digits) and *arn (the caller's ARN),
- * both to free(); either pointer may be NULL when not wanted.
- * RR_ERR_AWS (e.g. InvalidClientTokenId) when the credentials are refused.
+ * both to free(), NULL on failure; either pointer may be NULL when not
+ * wanted.  RR_ERR_CREDENTIALS when the credentials are refused
+ * (InvalidClientTokenId, ...); RR_ERR_AWS when the reply has no Account or
+ * Arn; and the errors of every call (aws.h).  Read-only: allowed in dry run.
  */
 enum rr_err sts_get_caller_identity(struct aws_client *c, char **account,
     char **arn);
