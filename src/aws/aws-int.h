@@ -74,6 +74,12 @@ int aws_dry_run_blocks(const struct aws_client *c, const char *action);
  */
 enum rr_err aws_dry_run_refuse(struct aws_client *c, enum aws_service svc,
     const char *action, const char *what);
+/*
+ * Map the last API error to RR_ERR_NOT_FOUND when its code is code (the
+ * detail message is kept); otherwise return e unchanged.
+ */
+enum rr_err
+aws_not_found_if(struct aws_client *c, enum rr_err e, const char *code);
 
 /* --- configuration (config.c) --------------------------------------------- */
 
@@ -148,8 +154,8 @@ void aws_retry_init(struct aws_client *c);
  * Count the call and send x, retrying as aws.h describes.  On success the
  * 2xx reply body is in *body (buf_release).  On failure the error is in
  * c->last and rr_lasterr(): RR_ERR_HTTP, RR_ERR_AWS, RR_ERR_THROTTLED,
- * RR_ERR_CREDENTIALS, RR_ERR_IO (reply over the cap), RR_ERR_INTERRUPTED
- * or RR_ERR_USAGE (bad endpoint URL).
+ * RR_ERR_CREDENTIALS, RR_ERR_IO (reply over the cap), RR_ERR_INTERRUPTED,
+ * RR_ERR_USAGE (bad endpoint URL) or what signing failed with (sigv4.h).
  */
 enum rr_err aws_perform(struct aws_client *c, const struct aws_exchange *x,
     struct buf *body);
@@ -222,12 +228,5 @@ void aws_xml_copy(char *dst, size_t size, const xmlNode *n,
 long aws_xml_long(const xmlNode *n, const char *name, long dflt);
 /* "true" -> 1, "false" -> 0, absent -> dflt. */
 int aws_xml_bool(const xmlNode *n, const char *name, int dflt);
-
-/*
- * (client.c) Map the last API error to RR_ERR_NOT_FOUND when its code is code (the
- * detail message is kept); otherwise return e unchanged.
- */
-enum rr_err aws_not_found_if(struct aws_client *c, enum rr_err e,
-    const char *code);
 
 #endif
