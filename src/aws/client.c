@@ -18,9 +18,9 @@
 #include "version.h"
 #include "xmalloc.h"
 
-#define DEFAULT_CONNECT_MS	10000L
-#define DEFAULT_TIMEOUT_MS	60000L
-#define DEFAULT_MAX_BODY        ((size_t)16 * 1024 * 1024)
+#define DEFAULT_CONNECT_MS 10000L
+#define DEFAULT_TIMEOUT_MS 60000L
+#define DEFAULT_MAX_BODY   ((size_t)16 * 1024 * 1024)
 
 const struct aws_svcinfo aws_svcs[AWS_SVC__COUNT] = {
 	[AWS_SVC_RDS] = { "rds", "rds", "RDS", "2014-10-31" },
