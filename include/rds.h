@@ -223,16 +223,16 @@ enum rr_err rds_delete_instance(struct aws_client *c, const char *id,
 enum rr_err rds_delete_snapshot(struct aws_client *c, const char *id);
 
 /*
- * Tags of the resource named by arn (instance, snapshot, parameter group).
- * These map no error to RR_ERR_NOT_FOUND: a missing resource is RR_ERR_AWS.
+ * Tags of the resource named by arn (instance, snapshot, parameter group):
+ * rds_add_tags adds or overwrites them (AddTagsToResource), rds_remove_tags
+ * removes the keys listed (RemoveTagsFromResource), rds_list_tags returns
+ * every tag in *out, to rds_tags_release (ListTagsForResource).  These map
+ * no error to RR_ERR_NOT_FOUND: a missing resource is RR_ERR_AWS.
  */
-/* AddTagsToResource: add or overwrite tags. */
 enum rr_err rds_add_tags(struct aws_client *c, const char *arn,
     const struct rds_tags *tags);
-/* RemoveTagsFromResource: remove the tags whose keys are listed. */
 enum rr_err rds_remove_tags(struct aws_client *c, const char *arn,
     const struct rds_strlist *keys);
-/* ListTagsForResource: every tag in *out (rds_tags_release). */
 enum rr_err rds_list_tags(struct aws_client *c, struct rds_tags *out,
     const char *arn);
 
