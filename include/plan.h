@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "action.h"
 #include "observe.h"
 
 enum step_kind {
@@ -21,35 +22,6 @@ enum step_kind {
 	STEP_WAIT,	/* something is in progress: observe again later */
 	STEP_GATE,	/* the cut-over is held by a gate (approval, window, ...) */
 	STEP_BLOCKED,	/* unsafe or impossible: a human must act */
-};
-
-/* Every mutation the reconciler can make; act.c runs each. */
-enum action {
-	ACT_NONE,
-	ACT_SET_BINLOG_RETENTION,	/* CALL mysql.rds_set_configuration */
-	ACT_CREATE_TEMP_REPLICA,	/* CreateDBInstanceReadReplica */
-	ACT_STOP_TEMP_REPLICATION,	/* CALL mysql.rds_stop_replication */
-	ACT_RECORD_FREEZE_POINT,	/* AddTagsToResource: the coordinates */
-	ACT_CREATE_SNAPSHOT,		/* CreateDBSnapshot of the temp replica */
-	ACT_COPY_SNAPSHOT,		/* CopyDBSnapshot with KmsKeyId */
-	ACT_RESTORE_TARGET,		/* RestoreDBInstanceFromDBSnapshot */
-	ACT_CREATE_TARGET_PARAMS,	/* CreateDBParameterGroup + copy values */
-	ACT_MODIFY_TARGET,		/* ModifyDBInstance: the source's settings */
-	ACT_REBOOT_TARGET,		/* RebootDBInstance: parameter group */
-	ACT_CREATE_REPL_USER,		/* CREATE USER on the source */
-	ACT_START_REPLICATION,		/* rds_set_external_master + start */
-	ACT_RESUME_REPLICATION,		/* rds_start_replication, no new position */
-	ACT_MARK_CUTOVER,		/* tag target phase=cutover */
-	ACT_DROP_REPL_USER,		/* DROP USER on the source */
-	ACT_FENCE_SOURCE,		/* ModifyDBParameterGroup read_only=1 */
-	ACT_STOP_REPLICATION,		/* rds_stop_replication + reset */
-	ACT_UNFENCE_TARGET,		/* ModifyDBParameterGroup read_only=0 */
-	ACT_SWITCH_ALIAS,		/* ChangeResourceRecordSets UPSERT */
-	ACT_MARK_DONE,			/* rds_kill the source's clients, tag done */
-	ACT_DELETE_TEMP_REPLICA,	/* DeleteDBInstance */
-	ACT_DELETE_SNAPSHOT,		/* DeleteDBSnapshot (unencrypted) */
-	ACT_ABORT_CUTOVER,		/* read_only=0 on the source, untag phase */
-	ACT__COUNT
 };
 
 /* What a wait or gate is waiting on (for diff, status and exit codes). */
@@ -81,9 +53,7 @@ struct step {
 /* Terraform-style symbol: "+" create, "~" modify, "-" delete, "…" wait,
  * "!" blocked, "=" converged. */
 const char *step_symbol(const struct step *s);
-const char *step_kind_name(enum step_kind k);	/* "act", "wait", ... */
-const char *action_name(enum action a);	/* "create-temp-replica" */
-int action_mutates_sql(enum action a);	/* 1 if it runs SQL, 0 if AWS */
+const char *step_kind_name(enum step_kind k); /* "act", "wait", ... */
 const char *wait_name(enum wait_on w);	/* "approval", "lag", ... */
 
 struct desired;

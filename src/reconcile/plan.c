@@ -19,59 +19,8 @@
 #include <string.h>
 
 #include "desired.h"
+#include "action.h"
 #include "plan.h"
-
-static const char *const action_names[ACT__COUNT] = {
-	[ACT_NONE] = "none",
-	[ACT_SET_BINLOG_RETENTION] = "set-binlog-retention",
-	[ACT_CREATE_TEMP_REPLICA] = "create-temp-replica",
-	[ACT_STOP_TEMP_REPLICATION] = "stop-temp-replication",
-	[ACT_RECORD_FREEZE_POINT] = "record-freeze-point",
-	[ACT_CREATE_SNAPSHOT] = "create-snapshot",
-	[ACT_COPY_SNAPSHOT] = "copy-snapshot-encrypted",
-	[ACT_RESTORE_TARGET] = "restore-target",
-	[ACT_CREATE_TARGET_PARAMS] = "create-target-parameter-group",
-	[ACT_MODIFY_TARGET] = "modify-target",
-	[ACT_REBOOT_TARGET] = "reboot-target",
-	[ACT_CREATE_REPL_USER] = "create-replication-user",
-	[ACT_START_REPLICATION] = "start-replication",
-	[ACT_RESUME_REPLICATION] = "resume-replication",
-	[ACT_MARK_CUTOVER] = "begin-cutover",
-	[ACT_DROP_REPL_USER] = "drop-replication-user",
-	[ACT_FENCE_SOURCE] = "fence-source",
-	[ACT_STOP_REPLICATION] = "stop-replication",
-	[ACT_UNFENCE_TARGET] = "unfence-target",
-	[ACT_SWITCH_ALIAS] = "switch-alias",
-	[ACT_MARK_DONE] = "finish-cutover",
-	[ACT_DELETE_TEMP_REPLICA] = "delete-temp-replica",
-	[ACT_DELETE_SNAPSHOT] = "delete-unencrypted-snapshot",
-	[ACT_ABORT_CUTOVER] = "abort-cutover",
-};
-
-const char *
-action_name(enum action a)
-{
-	if ((unsigned)a >= ACT__COUNT)
-		return "unknown";
-	return action_names[a];
-}
-
-int
-action_mutates_sql(enum action a)
-{
-	switch (a) {
-	case ACT_SET_BINLOG_RETENTION:
-	case ACT_STOP_TEMP_REPLICATION:
-	case ACT_CREATE_REPL_USER:
-	case ACT_START_REPLICATION:
-	case ACT_RESUME_REPLICATION:
-	case ACT_DROP_REPL_USER:
-	case ACT_STOP_REPLICATION:
-		return 1;
-	default:
-		return 0;
-	}
-}
 
 const char *
 wait_name(enum wait_on w)
@@ -108,6 +57,8 @@ step_kind_name(enum step_kind k)
 const char *
 step_resource(const struct desired *d, const struct step *s)
 {
+	const struct action_entry *e;
+
 	if (s->kind == STEP_WAIT || s->kind == STEP_GATE) {
 		switch (s->wait) {
 		case WAIT_INSYNC:
@@ -124,42 +75,9 @@ step_resource(const struct desired *d, const struct step *s)
 			return NULL;
 		}
 	}
-	switch (s->action) {
-	case ACT_SET_BINLOG_RETENTION:
-	case ACT_CREATE_REPL_USER:
-	case ACT_DROP_REPL_USER:
-	case ACT_FENCE_SOURCE:
-	case ACT_ABORT_CUTOVER:
-		return d->source_id;
-	case ACT_CREATE_TEMP_REPLICA:
-	case ACT_STOP_TEMP_REPLICATION:
-	case ACT_RECORD_FREEZE_POINT:
-	case ACT_DELETE_TEMP_REPLICA:
-		return d->temp_replica_id;
-	case ACT_CREATE_SNAPSHOT:
-	case ACT_DELETE_SNAPSHOT:
-		return d->snapshot_id;
-	case ACT_COPY_SNAPSHOT:
-		return d->encrypted_snapshot_id;
-	case ACT_CREATE_TARGET_PARAMS:
-	case ACT_UNFENCE_TARGET:
-		return d->param_group;
-	case ACT_SWITCH_ALIAS:
-		return d->endpoint_name;
-	case ACT_RESTORE_TARGET:
-	case ACT_MODIFY_TARGET:
-	case ACT_REBOOT_TARGET:
-	case ACT_START_REPLICATION:
-	case ACT_RESUME_REPLICATION:
-	case ACT_MARK_CUTOVER:
-	case ACT_STOP_REPLICATION:
-	case ACT_MARK_DONE:
-		return d->target_id;
-	case ACT_NONE:
-	case ACT__COUNT:
-		break;
-	}
-	return NULL;
+	if ((e = action_get(s->action)) == NULL)
+		return NULL;
+	return action_resource_name(d, e->resource);
 }
 
 size_t
@@ -184,21 +102,8 @@ step_symbol(const struct step *s)
 	case STEP_ACT:
 		break;
 	}
-	switch (s->action) {
-	case ACT_CREATE_TEMP_REPLICA:
-	case ACT_CREATE_SNAPSHOT:
-	case ACT_COPY_SNAPSHOT:
-	case ACT_RESTORE_TARGET:
-	case ACT_CREATE_TARGET_PARAMS:
-	case ACT_CREATE_REPL_USER:
-		return "+";
-	case ACT_DELETE_TEMP_REPLICA:
-	case ACT_DELETE_SNAPSHOT:
-	case ACT_DROP_REPL_USER:
-		return "-";
-	default:
-		return "~";
-	}
+	return action_get(s->action) != NULL ? action_get(s->action)->symbol
+	                                     : "~";
 }
 
 static void
@@ -216,6 +121,9 @@ set(struct step *s, enum step_kind kind, enum action a, enum wait_on w,
 	s->action = a;
 	s->wait = w;
 	s->requeue_after = requeue;
+	/* An action's operation is its table entry's. */
+	if (kind == STEP_ACT && action_get(a) != NULL)
+		op = action_get(a)->op;
 	snprintf(s->op, sizeof(s->op), "%s", op);
 	snprintf(s->why, sizeof(s->why), "%s", why);
 	va_start(ap, fmt);
@@ -223,8 +131,8 @@ set(struct step *s, enum step_kind kind, enum action a, enum wait_on w,
 	va_end(ap);
 }
 
-#define ACT(s, a, op, why, ...) \
-	set(s, STEP_ACT, a, WAIT_NONE, 0, op, why, __VA_ARGS__)
+#define ACT(s, a, why, ...) \
+	set(s, STEP_ACT, a, WAIT_NONE, 0, "", why, __VA_ARGS__)
 #define WAIT(s, w, secs, op, why, ...) \
 	set(s, STEP_WAIT, ACT_NONE, w, secs, op, why, __VA_ARGS__)
 #define GATE(s, w, secs, why, ...) \
@@ -258,12 +166,6 @@ same_sgs(const struct obs_instance *a, const struct obs_instance *b)
 		if (strcmp(a->sg_ids[i], b->sg_ids[i]) != 0)
 			return 0;
 	return 1;
-}
-
-static int
-want_retention(const struct obs_instance *src)
-{
-	return src->backup_retention > 0 ? src->backup_retention : 1;
 }
 
 /* Refusals that apply to any resource under our names. */
@@ -326,7 +228,7 @@ plan_cleanup(const struct desired *d, const struct observed *o,
 			    "the temporary replica is being deleted",
 			    "wait for '%s' to be deleted", d->temp_replica_id);
 		else
-			ACT(s, ACT_DELETE_TEMP_REPLICA, "DeleteDBInstance",
+			ACT(s, ACT_DELETE_TEMP_REPLICA,
 			    "the temporary replica is no longer needed",
 			    "delete temporary replica '%s'",
 			    d->temp_replica_id);
@@ -338,7 +240,7 @@ plan_cleanup(const struct desired *d, const struct observed *o,
 			    "the unencrypted snapshot is being deleted",
 			    "wait for '%s' to be deleted", d->snapshot_id);
 		else
-			ACT(s, ACT_DELETE_SNAPSHOT, "DeleteDBSnapshot",
+			ACT(s, ACT_DELETE_SNAPSHOT,
 			    "an unencrypted copy of the data must not linger",
 			    "delete unencrypted snapshot '%s'", d->snapshot_id);
 		return;
@@ -387,7 +289,7 @@ plan_cutover(const struct desired *d, const struct observed *o,
 	if (o->srcdb.repl_user_exists == TRI_YES) {
 		/* read_only also blocks DROP USER; the replication session
 		 * already running is not ended by the drop. */
-		ACT(s, ACT_DROP_REPL_USER, "DROP USER",
+		ACT(s, ACT_DROP_REPL_USER,
 		    "read_only on the source will forbid account changes",
 		    "drop replication user '%s' on the source", d->repl_user);
 		return;
@@ -398,11 +300,12 @@ plan_cutover(const struct desired *d, const struct observed *o,
 			    "the parameter change is being applied",
 			    "wait for read_only=1 on the source");
 		else
-			ACT(s, ACT_FENCE_SOURCE, "ModifyDBParameterGroup",
+			ACT(s, ACT_FENCE_SOURCE,
 			    "no write may land on the source after the final "
 			    "position is read",
 			    "fence writes on '%s' (read_only=1 in parameter "
-			    "group '%s')", d->source_id, o->source.param_group);
+			    "group '%s')",
+			    d->source_id, o->source.param_group);
 		return;
 	}
 	if (r->reachable != TRI_YES) {
@@ -426,20 +329,18 @@ plan_cutover(const struct desired *d, const struct observed *o,
 			 * on its own, and writes are down while fenced: give
 			 * them back now, not at the timeout.  The error is
 			 * never skipped; the next pass blocks on it. */
-			ACT(s, ACT_ABORT_CUTOVER, "ModifyDBParameterGroup, "
-			    "RemoveTagsFromResource",
+			ACT(s, ACT_ABORT_CUTOVER,
 			    "replication on the target failed while the "
 			    "source was fenced",
 			    "lift the fence on '%s' (read_only=0 in '%s') and "
-			    "abort the cut-over: %u: %s", d->source_id,
-			    o->source.param_group, r->last_errno,
+			    "abort the cut-over: %u: %s",
+			    d->source_id, o->source.param_group, r->last_errno,
 			    r->last_error);
 			return;
 		}
 		if (binlog_pos_cmp(&r->exec, &o->srcdb.binlog) < 0 &&
 		    (!r->io_running || !r->sql_running)) {
 			ACT(s, ACT_RESUME_REPLICATION,
-			    "mysql.rds_start_replication",
 			    "replication stopped short of the final position",
 			    "resume replication on '%s'", d->target_id);
 			return;
@@ -449,13 +350,13 @@ plan_cutover(const struct desired *d, const struct observed *o,
 			/* Writes are down while fenced: give the source back
 			 * rather than hold an outage.  The alias has not
 			 * moved and the target never took a write. */
-			ACT(s, ACT_ABORT_CUTOVER, "ModifyDBParameterGroup, "
-			    "RemoveTagsFromResource",
+			ACT(s, ACT_ABORT_CUTOVER,
 			    "cutover.timeoutSeconds ran out: the target did not "
 			    "reach the fenced source's final position",
 			    "lift the fence on '%s' (read_only=0 in '%s') and "
-			    "abort the cut-over after %lds", d->source_id,
-			    o->source.param_group, o->position_wait_s);
+			    "abort the cut-over after %lds",
+			    d->source_id, o->source.param_group,
+			    o->position_wait_s);
 			return;
 		}
 		if (binlog_pos_cmp(&r->exec, &o->srcdb.binlog) < 0) {
@@ -470,7 +371,6 @@ plan_cutover(const struct desired *d, const struct observed *o,
 			return;
 		}
 		ACT(s, ACT_STOP_REPLICATION,
-		    "mysql.rds_stop_replication, rds_reset_external_master",
 		    "the target has applied the source's final position",
 		    "stop and reset replication on '%s'", d->target_id);
 		s->pos = o->srcdb.binlog;
@@ -482,7 +382,7 @@ plan_cutover(const struct desired *d, const struct observed *o,
 			    "the parameter change is being applied",
 			    "wait for read_only=0 on the target");
 		else
-			ACT(s, ACT_UNFENCE_TARGET, "ModifyDBParameterGroup",
+			ACT(s, ACT_UNFENCE_TARGET,
 			    "the target must take writes before the alias "
 			    "points at it",
 			    "open '%s' for writes (read_only=0 in '%s')",
@@ -491,11 +391,10 @@ plan_cutover(const struct desired *d, const struct observed *o,
 	}
 	if (!o->record.exists || strcmp(o->record.value, o->target.endpoint) ||
 	    o->change_status[0] == '\0') {
-		ACT(s, ACT_SWITCH_ALIAS, "ChangeResourceRecordSets",
+		ACT(s, ACT_SWITCH_ALIAS,
 		    "the target holds every committed row and the source is "
 		    "fenced",
-		    "point '%s' at '%s'", d->endpoint_name,
-		    o->target.endpoint);
+		    "point '%s' at '%s'", d->endpoint_name, o->target.endpoint);
 		return;
 	}
 	if (strcmp(o->change_status, "INSYNC") != 0) {
@@ -504,7 +403,7 @@ plan_cutover(const struct desired *d, const struct observed *o,
 		    "wait for the alias change to reach INSYNC");
 		return;
 	}
-	ACT(s, ACT_MARK_DONE, "mysql.rds_kill, AddTagsToResource",
+	ACT(s, ACT_MARK_DONE,
 	    "clients still on the fenced source must reconnect to the alias",
 	    "end client sessions on the source and mark the cut-over done");
 }
@@ -628,7 +527,7 @@ plan_build(const struct desired *d, const struct observed *o, struct step *s)
 	struct gate_state g;
 
 	if (o->srcdb.binlog_retention_hours < d->binlog_retention_hours) {
-		ACT(s, ACT_SET_BINLOG_RETENTION, "mysql.rds_set_configuration",
+		ACT(s, ACT_SET_BINLOG_RETENTION,
 		    "the binlog from the freeze point must outlive the build",
 		    "keep binary logs %ld hours on the source",
 		    (long)d->binlog_retention_hours);
@@ -640,7 +539,6 @@ plan_build(const struct desired *d, const struct observed *o, struct step *s)
 
 		if (!tmp->exists) {
 			ACT(s, ACT_CREATE_TEMP_REPLICA,
-			    "CreateDBInstanceReadReplica",
 			    "a replica can be stopped at a known position",
 			    "create temporary read replica '%s' of '%s'",
 			    d->temp_replica_id, d->source_id);
@@ -677,14 +575,13 @@ plan_build(const struct desired *d, const struct observed *o, struct step *s)
 			}
 			if (tr->sql_running) {
 				ACT(s, ACT_STOP_TEMP_REPLICATION,
-				    "mysql.rds_stop_replication",
 				    "a stopped replica holds a consistent "
 				    "position",
 				    "stop replication on '%s'",
 				    d->temp_replica_id);
 				return;
 			}
-			ACT(s, ACT_RECORD_FREEZE_POINT, "AddTagsToResource",
+			ACT(s, ACT_RECORD_FREEZE_POINT,
 			    "the position cannot be read again once the "
 			    "replica is gone",
 			    "record freeze point %s:%llu on '%s'",
@@ -712,7 +609,7 @@ plan_build(const struct desired *d, const struct observed *o, struct step *s)
 			    tr->exec.file, (unsigned long long)tr->exec.pos);
 			return;
 		}
-		ACT(s, ACT_CREATE_SNAPSHOT, "CreateDBSnapshot",
+		ACT(s, ACT_CREATE_SNAPSHOT,
 		    "the frozen replica's data at the recorded position",
 		    "snapshot '%s' as '%s' (at %s:%llu)", d->temp_replica_id,
 		    d->snapshot_id, tmp->tagged_pos.file,
@@ -734,7 +631,7 @@ plan_build(const struct desired *d, const struct observed *o, struct step *s)
 			    o->freeze.status, o->freeze.percent);
 			return;
 		}
-		ACT(s, ACT_COPY_SNAPSHOT, "CopyDBSnapshot",
+		ACT(s, ACT_COPY_SNAPSHOT,
 		    "only a copy with KmsKeyId encrypts RDS data",
 		    "copy '%s' to '%s' encrypted with '%s'", d->snapshot_id,
 		    d->encrypted_snapshot_id, d->kms_key_id);
@@ -756,7 +653,7 @@ plan_build(const struct desired *d, const struct observed *o, struct step *s)
 			    d->encrypted_snapshot_id, o->key.arn);
 			return;
 		}
-		ACT(s, ACT_RESTORE_TARGET, "RestoreDBInstanceFromDBSnapshot",
+		ACT(s, ACT_RESTORE_TARGET,
 		    "the encrypted instance is built from the encrypted copy",
 		    "restore '%s' from '%s'", d->target_id,
 		    d->encrypted_snapshot_id);
@@ -783,31 +680,32 @@ plan_build(const struct desired *d, const struct observed *o, struct step *s)
 		return;
 	}
 	if (!o->target_pg_exists || o->target_pg_read_only != TRI_YES) {
-		ACT(s, ACT_CREATE_TARGET_PARAMS, "CreateDBParameterGroup",
+		ACT(s, ACT_CREATE_TARGET_PARAMS,
 		    "a restore gets the default group; the target needs the "
 		    "source's values and its own read_only",
 		    "create parameter group '%s' from '%s' with read_only=1",
 		    d->param_group, src->param_group);
 		return;
 	}
-	if (strcmp(t->param_group, d->param_group) ||
-	    !same_sgs(t, src) || t->multi_az != src->multi_az ||
-	    t->backup_retention != want_retention(src)) {
+	if (strcmp(t->param_group, d->param_group) || !same_sgs(t, src) ||
+	    t->multi_az != src->multi_az ||
+	    t->backup_retention != action_target_retention(src)) {
 		if (t->pending_modifications)
 			WAIT(s, WAIT_STATUS, POLL_STATUS, "DescribeDBInstances",
 			    "a modification is pending", "wait for the "
 			    "pending modification of '%s'", d->target_id);
 		else
-			ACT(s, ACT_MODIFY_TARGET, "ModifyDBInstance",
+			ACT(s, ACT_MODIFY_TARGET,
 			    "a restore does not carry the source's settings",
 			    "give '%s' the source's security groups, parameter "
-			    "group, backups and Multi-AZ", d->target_id);
+			    "group, backups and Multi-AZ",
+			    d->target_id);
 		return;
 	}
 	if (strcmp(t->param_apply, "pending-reboot") == 0) {
-		ACT(s, ACT_REBOOT_TARGET, "RebootDBInstance",
-		    "the new parameter group applies at reboot",
-		    "reboot '%s'", d->target_id);
+		ACT(s, ACT_REBOOT_TARGET,
+		    "the new parameter group applies at reboot", "reboot '%s'",
+		    d->target_id);
 		return;
 	}
 	if (r->reachable != TRI_YES) {
@@ -825,14 +723,13 @@ plan_build(const struct desired *d, const struct observed *o, struct step *s)
 	if (!r->configured) {
 		if (o->srcdb.repl_user_exists != TRI_YES ||
 		    !o->repl_password_stored) {
-			ACT(s, ACT_CREATE_REPL_USER, "CREATE USER",
+			ACT(s, ACT_CREATE_REPL_USER,
 			    "the target replicates from the source",
 			    "create replication user '%s' on the source",
 			    d->repl_user);
 			return;
 		}
 		ACT(s, ACT_START_REPLICATION,
-		    "mysql.rds_set_external_master, rds_start_replication",
 		    "the target must apply every write since the freeze point",
 		    "replicate '%s' from '%s' at %s:%llu", d->target_id,
 		    d->source_id, t->tagged_pos.file,
@@ -849,7 +746,7 @@ plan_build(const struct desired *d, const struct observed *o, struct step *s)
 	if (!r->sql_running || !r->io_running) {
 		/* Stopped without an error: resume where it stands. Never
 		 * set the position again: that would apply rows twice. */
-		ACT(s, ACT_RESUME_REPLICATION, "mysql.rds_start_replication",
+		ACT(s, ACT_RESUME_REPLICATION,
 		    "replication is configured but stopped",
 		    "resume replication on '%s'", d->target_id);
 		return;
@@ -885,7 +782,7 @@ plan_build(const struct desired *d, const struct observed *o, struct step *s)
 		    "cut-over postponed while '%s' exists", d->postpone_file);
 		return;
 	}
-	ACT(s, ACT_MARK_CUTOVER, "AddTagsToResource",
+	ACT(s, ACT_MARK_CUTOVER,
 	    "the target is caught up and every gate is open",
 	    "begin the cut-over of '%s' to '%s'", d->endpoint_name,
 	    d->target_id);
@@ -908,27 +805,6 @@ plan_next(const struct desired *d, const struct observed *o, struct step *s)
 	if (preflight(d, o, s))
 		return;
 	plan_build(d, o, s);
-}
-
-/* An instance as a successful create leaves it, for plan_assume. */
-static void
-assume_instance(struct obs_instance *i, const char *endpoint)
-{
-	i->exists = 1;
-	i->ours = 1;
-	snprintf(i->status, sizeof(i->status), "available");
-	if (i->endpoint[0] == '\0')
-		snprintf(i->endpoint, sizeof(i->endpoint), "%s", endpoint);
-}
-
-static void
-assume_snapshot(struct obs_snapshot *sn, const struct binlog_pos *pos)
-{
-	sn->exists = 1;
-	sn->ours = 1;
-	snprintf(sn->status, sizeof(sn->status), "available");
-	sn->percent = 100;
-	sn->tagged_pos = *pos;
 }
 
 void
@@ -960,10 +836,11 @@ plan_assume(const struct desired *d, struct observed *o, const struct step *s)
 			break;
 		case WAIT_PROGRESS:
 			if (o->freeze.exists)
-				assume_snapshot(&o->freeze,
+				action_assume_snapshot(&o->freeze,
 				    &o->freeze.tagged_pos);
 			if (o->copy.exists)
-				assume_snapshot(&o->copy, &o->copy.tagged_pos);
+				action_assume_snapshot(&o->copy,
+				    &o->copy.tagged_pos);
 			break;
 		case WAIT_GATE_HOOK:	/* never planned: the loop's */
 		case WAIT_STATUS:
@@ -976,7 +853,8 @@ plan_assume(const struct desired *d, struct observed *o, const struct step *s)
 				if (strcmp(o->temp.status, "deleting") == 0)
 					memset(&o->temp, 0, sizeof(o->temp));
 				else
-					assume_instance(&o->temp, "temp");
+					action_assume_instance(&o->temp,
+					    "temp");
 				o->temprepl.reachable = TRI_YES;
 				/* A new replica starts replicating. */
 				if (!o->temprepl.configured &&
@@ -992,7 +870,7 @@ plan_assume(const struct desired *d, struct observed *o, const struct step *s)
 			    strcmp(o->freeze.status, "deleting") == 0)
 				memset(&o->freeze, 0, sizeof(o->freeze));
 			if (t->exists) {
-				assume_instance(t, "target");
+				action_assume_instance(t, "target");
 				t->pending_modifications = 0;
 				o->tgtrepl.reachable = TRI_YES;
 				if (o->target_pg_read_only == TRI_YES &&
@@ -1007,121 +885,8 @@ plan_assume(const struct desired *d, struct observed *o, const struct step *s)
 		}
 		return;
 	}
-	if (s->kind != STEP_ACT)
-		return;
-	switch (s->action) {
-	case ACT_NONE:
-	case ACT__COUNT:
-		break;
-	case ACT_SET_BINLOG_RETENTION:
-		o->srcdb.binlog_retention_hours = d->binlog_retention_hours;
-		break;
-	case ACT_CREATE_TEMP_REPLICA:
-		assume_instance(&o->temp, "temp");
-		o->temprepl.reachable = TRI_YES;
-		o->temprepl.configured = 1;
-		o->temprepl.io_running = o->temprepl.sql_running = 1;
-		o->temprepl.seconds_behind = 0;
-		if (o->temprepl.exec.file[0] == '\0')
-			o->temprepl.exec = o->srcdb.binlog;
-		break;
-	case ACT_STOP_TEMP_REPLICATION:
-		o->temprepl.io_running = o->temprepl.sql_running = 0;
-		break;
-	case ACT_RECORD_FREEZE_POINT:
-		o->temp.tagged_pos = s->pos;
-		break;
-	case ACT_CREATE_SNAPSHOT:
-		assume_snapshot(&o->freeze, &s->pos);
-		break;
-	case ACT_COPY_SNAPSHOT:
-		assume_snapshot(&o->copy, &o->freeze.tagged_pos);
-		o->copy.encrypted = 1;
-		snprintf(o->copy.kms_key_id, sizeof(o->copy.kms_key_id), "%s",
-		    o->key.arn);
-		break;
-	case ACT_RESTORE_TARGET:
-		assume_instance(t, "target");
-		t->encrypted = 1;
-		snprintf(t->kms_key_id, sizeof(t->kms_key_id), "%s",
-		    o->key.arn);
-		t->tagged_pos = o->copy.tagged_pos;
-		o->tgtrepl.reachable = TRI_YES;
-		break;
-	case ACT_CREATE_TARGET_PARAMS:
-		o->target_pg_exists = o->target_pg_ours = 1;
-		o->target_pg_read_only = TRI_YES;
-		break;
-	case ACT_MODIFY_TARGET:
-		snprintf(t->param_group, sizeof(t->param_group), "%s",
-		    d->param_group);
-		memcpy(t->sg_ids, o->source.sg_ids, sizeof(t->sg_ids));
-		t->n_sg = o->source.n_sg;
-		t->multi_az = o->source.multi_az;
-		t->backup_retention = want_retention(&o->source);
-		snprintf(t->param_apply, sizeof(t->param_apply),
-		    "pending-reboot");
-		break;
-	case ACT_REBOOT_TARGET:
-		snprintf(t->param_apply, sizeof(t->param_apply), "in-sync");
-		o->tgtrepl.read_only = TRI_YES;
-		break;
-	case ACT_CREATE_REPL_USER:
-		o->srcdb.repl_user_exists = TRI_YES;
-		o->repl_password_stored = 1;
-		break;
-	case ACT_START_REPLICATION:
-	case ACT_RESUME_REPLICATION:
-		o->tgtrepl.configured = 1;
-		o->tgtrepl.io_running = o->tgtrepl.sql_running = 1;
-		if (o->tgtrepl.exec.file[0] == '\0')
-			o->tgtrepl.exec = s->pos;
-		if (o->tgtrepl.seconds_behind < 0)
-			o->tgtrepl.seconds_behind = 0;
-		break;
-	case ACT_MARK_CUTOVER:
-		snprintf(t->phase, sizeof(t->phase), PHASE_CUTOVER);
-		break;
-	case ACT_DROP_REPL_USER:
-		o->srcdb.repl_user_exists = TRI_NO;
-		break;
-	case ACT_FENCE_SOURCE:
-		o->source_pg_read_only = TRI_YES;
-		o->srcdb.read_only = TRI_YES;
-		break;
-	case ACT_STOP_REPLICATION:
-		memset(&o->tgtrepl.exec, 0, sizeof(o->tgtrepl.exec));
-		o->tgtrepl.configured = 0;
-		o->tgtrepl.io_running = o->tgtrepl.sql_running = 0;
-		break;
-	case ACT_UNFENCE_TARGET:
-		o->target_pg_read_only = TRI_NO;
-		o->tgtrepl.read_only = TRI_NO;
-		break;
-	case ACT_SWITCH_ALIAS:
-		o->record.exists = 1;
-		snprintf(o->record.value, sizeof(o->record.value), "%s",
-		    t->endpoint);
-		snprintf(o->change_status, sizeof(o->change_status),
-		    "PENDING");
-		break;
-	case ACT_MARK_DONE:
-		snprintf(t->phase, sizeof(t->phase), PHASE_DONE);
-		o->srcdb.client_connections = 0;
-		break;
-	case ACT_DELETE_TEMP_REPLICA:
-		memset(&o->temp, 0, sizeof(o->temp));
-		break;
-	case ACT_DELETE_SNAPSHOT:
-		memset(&o->freeze, 0, sizeof(o->freeze));
-		break;
-	case ACT_ABORT_CUTOVER:
-		o->source_pg_read_only = TRI_NO;
-		o->srcdb.read_only = TRI_NO;
-		t->phase[0] = '\0';
-		o->position_wait_s = 0;
-		break;
-	}
+	if (s->kind == STEP_ACT && action_get(s->action) != NULL)
+		action_get(s->action)->assume(d, o, s);
 }
 
 size_t

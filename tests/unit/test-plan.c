@@ -75,6 +75,43 @@ format_step(const struct step *s, char *buf, size_t size)
 	}
 }
 
+/*
+ * The action table (action.h): entry i says it is action i, and none has
+ * an empty field, so a line out of order or half filled fails here (a
+ * missing line fails the build).
+ */
+static void
+check_action_table(void)
+{
+	int i, j, whole = 1, unique = 1;
+
+	ok(action_get(ACT_NONE) == NULL && action_get(ACT__COUNT) == NULL,
+	    "action table: no entry for ACT_NONE or past the end");
+	for (i = ACT_NONE + 1; i < ACT__COUNT; i++) {
+		const struct action_entry *e = action_get(i);
+
+		if (e == NULL || (int)e->action != i || e->name == NULL ||
+		    e->name[0] == '\0' || e->symbol == NULL ||
+		    strlen(e->symbol) != 1 ||
+		    strchr("+~-", e->symbol[0]) == NULL || e->op == NULL ||
+		    e->op[0] == '\0' || e->run == NULL || e->assume == NULL) {
+			printf("# action %d: entry missing, out of order or "
+			       "with an empty field\n",
+			    i);
+			whole = 0;
+			continue;
+		}
+		for (j = ACT_NONE + 1; j < i; j++)
+			if (action_get(j) != NULL &&
+			    strcmp(action_get(j)->name, e->name) == 0)
+				unique = 0;
+	}
+	ok(whole,
+	    "action table: every action has its whole entry, in "
+	    "enum order");
+	ok(unique, "action table: names are unique");
+}
+
 /* The lines of text (modified in place), at most max; comment lines
  * ("#") go to comments instead, at most maxc. */
 static size_t
@@ -557,6 +594,7 @@ main(void)
 	check_roundtrip(cases, n);
 	check_json();
 	check_binlog_pos();
+	check_action_table();
 
 	for (i = 0; i < n; i++) {
 		desired_free(cases[i].d);

@@ -1,0 +1,128 @@
+/*
+ * action.h - the table of actions: every mutation the reconciler can make,
+ * one entry each, as tmux has one table of commands (DESIGN.md §3).
+ *
+ * An entry says what the action is called (diff, status, the last-action
+ * record, hooks), its Terraform-style symbol, whether it mutates through
+ * AWS or SQL, which resource it acts on, the AWS action or SQL it sends,
+ * how it runs (act() calls run) and what the dry-run plan assumes once it
+ * succeeded (plan_assume() calls assume).  The entries live in
+ * src/reconcile/actions/, one file per family; the table that indexes
+ * them by enum action is src/reconcile/actions/table.c.
+ *
+ * Adding an action: a value here, an entry in its family's file, and its
+ * line in the table; the table's size is checked at compile time and its
+ * order and completeness by tests/unit/test-plan.c.
+ */
+#ifndef RR_ACTION_H
+#define RR_ACTION_H
+
+#include "err.h"
+
+/* Every mutation the reconciler can make; src/reconcile/actions/ runs each. */
+enum action {
+	ACT_NONE,
+	ACT_SET_BINLOG_RETENTION,  /* CALL mysql.rds_set_configuration */
+	ACT_CREATE_TEMP_REPLICA,   /* CreateDBInstanceReadReplica */
+	ACT_STOP_TEMP_REPLICATION, /* CALL mysql.rds_stop_replication */
+	ACT_RECORD_FREEZE_POINT,   /* AddTagsToResource: the coordinates */
+	ACT_CREATE_SNAPSHOT,       /* CreateDBSnapshot of the temp replica */
+	ACT_COPY_SNAPSHOT,         /* CopyDBSnapshot with KmsKeyId */
+	ACT_RESTORE_TARGET,        /* RestoreDBInstanceFromDBSnapshot */
+	ACT_CREATE_TARGET_PARAMS,  /* CreateDBParameterGroup + copy values */
+	ACT_MODIFY_TARGET,         /* ModifyDBInstance: the source's settings */
+	ACT_REBOOT_TARGET,         /* RebootDBInstance: parameter group */
+	ACT_CREATE_REPL_USER,      /* CREATE USER on the source */
+	ACT_START_REPLICATION,     /* rds_set_external_master + start */
+	ACT_RESUME_REPLICATION,    /* rds_start_replication, no new position */
+	ACT_MARK_CUTOVER,          /* tag target phase=cutover */
+	ACT_DROP_REPL_USER,        /* DROP USER on the source */
+	ACT_FENCE_SOURCE,          /* ModifyDBParameterGroup read_only=1 */
+	ACT_STOP_REPLICATION,      /* rds_stop_replication + reset */
+	ACT_UNFENCE_TARGET,        /* ModifyDBParameterGroup read_only=0 */
+	ACT_SWITCH_ALIAS,          /* ChangeResourceRecordSets UPSERT */
+	ACT_MARK_DONE,             /* rds_kill the source's clients, tag done */
+	ACT_DELETE_TEMP_REPLICA,   /* DeleteDBInstance */
+	ACT_DELETE_SNAPSHOT,       /* DeleteDBSnapshot (unencrypted) */
+	ACT_ABORT_CUTOVER,         /* read_only=0 on the source, untag phase */
+	ACT__COUNT
+};
+
+/* What an action changes. */
+enum action_mutates {
+	MUTATES_AWS, /* an AWS API call (RDS, Route 53) */
+	MUTATES_SQL, /* SQL on a MySQL server (CALL mysql.rds_*, DDL) */
+};
+
+/* The resource an action acts on, named by the desired object. */
+enum action_resource {
+	RES_SOURCE,             /* spec.source.dbInstanceIdentifier */
+	RES_TEMP_REPLICA,       /* the temporary read replica */
+	RES_SNAPSHOT,           /* the unencrypted freeze snapshot */
+	RES_ENCRYPTED_SNAPSHOT, /* its encrypted copy */
+	RES_PARAM_GROUP,        /* the target's parameter group */
+	RES_TARGET,             /* spec.target.dbInstanceIdentifier */
+	RES_ALIAS,              /* spec.endpoint.name */
+};
+
+struct desired;
+struct observed;
+struct rr_ctx;
+struct step;
+
+struct action_entry {
+	/* Its own index in the table. */
+	enum action action;
+	/* "create-temp-replica": in diff, status, the last-action record
+	 * and the hooks' environment. */
+	const char *name;
+	/* "+" create, "~" modify, "-" delete. */
+	const char *symbol;
+	enum action_mutates mutates;
+	enum action_resource resource;
+	/* The AWS actions or SQL it sends, as diff shows them:
+	 * "CreateDBSnapshot". */
+	const char *op;
+	/*
+	 * Run the mutation s names, with the arguments the planner resolved
+	 * into s, given the observation s was planned from.  Idempotent: an
+	 * "already exists and is ours" answer is RR_OK.  Errors are the AWS
+	 * client's and the db layer's (RR_ERR_AWS, RR_ERR_DB, ...).
+	 */
+	enum rr_err (*run)(struct rr_ctx *c, const struct observed *o,
+	    const struct step *s);
+	/* Mark in o what a successful run leaves behind (plan_assume()). */
+	void (*assume)(const struct desired *d, struct observed *o,
+	    const struct step *s);
+};
+
+/* The entry of a, NULL for ACT_NONE or a value out of range. */
+const struct action_entry *action_get(enum action a);
+
+const char *action_name(enum action a); /* "create-temp-replica" */
+int action_mutates_sql(enum action a);  /* 1 if it runs SQL, 0 if AWS */
+
+struct binlog_pos;
+struct obs_instance;
+struct obs_snapshot;
+
+/* BackupRetentionPeriod the target gets, days: the source's, at least 1. */
+int action_target_retention(const struct obs_instance *src);
+
+/*
+ * For the dry-run plan: an instance as a successful create leaves it
+ * (exists, ours, available, endpoint when it had none), and a snapshot
+ * (available, 100%, carrying pos in its tags).  Pure.
+ */
+void action_assume_instance(struct obs_instance *i, const char *endpoint);
+void
+action_assume_snapshot(struct obs_snapshot *sn, const struct binlog_pos *pos);
+
+/*
+ * The name of resource r for d: an instance or snapshot identifier, the
+ * parameter group or the record name.  Points into d.
+ */
+const char *
+action_resource_name(const struct desired *d, enum action_resource r);
+
+#endif

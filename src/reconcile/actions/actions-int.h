@@ -1,0 +1,85 @@
+/*
+ * actions-int.h - what the action families (src/reconcile/actions/) share:
+ * our tags, "already exists" as success, short-lived connections,
+ * read_only in a parameter group, and the entries the table lists.
+ */
+#ifndef RR_ACTIONS_INT_H
+#define RR_ACTIONS_INT_H
+
+#include "action.h"
+#include "observe.h"
+#include "plan.h"
+#include "rds.h"
+#include "reconcile.h"
+
+struct db;
+struct secret;
+
+/* Our tags: ownership and role, plus coordinates when given. */
+struct tagset {
+	struct rds_tag v[6];
+	char pos[32];
+	struct rds_tags list;
+};
+
+/* OBS_TAG_OBJECT=d->name, OBS_TAG_ROLE=role and, when pos is given and
+ * known, OBS_TAG_BINLOG_*; the list points into t and d. */
+const struct rds_tags *act_tags(struct tagset *t, const struct desired *d,
+    const char *role, const struct binlog_pos *pos);
+
+/* One tag on the resource arn (AddTagsToResource). */
+enum rr_err act_tag_one(struct rr_ctx *c, const char *arn, const char *key,
+    const char *value);
+
+/* e from a create, RR_OK when the AWS error code is exists_code: the
+ * next observation checks the resource is ours before anything else. */
+enum rr_err
+act_created(struct rr_ctx *c, enum rr_err e, const char *exists_code);
+
+/* A new connection to instance i with the admin credentials. */
+enum rr_err
+act_connect(struct rr_ctx *c, const struct obs_instance *i, struct db **db);
+
+/* fn on instance i over a short-lived connection. */
+enum rr_err act_call_on(struct rr_ctx *c, const struct obs_instance *i,
+    enum rr_err (*fn)(struct db *));
+
+/* read_only=1 or 0, applied immediately, in parameter group group. */
+enum rr_err act_set_read_only(struct rr_ctx *c, const char *group, int on);
+
+/* The sealed replication password, created when missing (*created_new). */
+enum rr_err
+act_repl_password(struct rr_ctx *c, struct secret **pw, int *created_new);
+
+/* preflight.c */
+extern const struct action_entry action_set_binlog_retention;
+/* temp-replica.c */
+extern const struct action_entry action_create_temp_replica;
+extern const struct action_entry action_stop_temp_replication;
+extern const struct action_entry action_record_freeze_point;
+/* snapshot.c */
+extern const struct action_entry action_create_snapshot;
+extern const struct action_entry action_copy_snapshot;
+/* target.c */
+extern const struct action_entry action_restore_target;
+extern const struct action_entry action_create_target_params;
+extern const struct action_entry action_modify_target;
+extern const struct action_entry action_reboot_target;
+/* replication.c */
+extern const struct action_entry action_create_repl_user;
+extern const struct action_entry action_start_replication;
+extern const struct action_entry action_resume_replication;
+extern const struct action_entry action_drop_repl_user;
+/* cutover.c */
+extern const struct action_entry action_mark_cutover;
+extern const struct action_entry action_fence_source;
+extern const struct action_entry action_stop_replication;
+extern const struct action_entry action_unfence_target;
+extern const struct action_entry action_switch_alias;
+extern const struct action_entry action_mark_done;
+extern const struct action_entry action_abort_cutover;
+/* cleanup.c */
+extern const struct action_entry action_delete_temp_replica;
+extern const struct action_entry action_delete_snapshot;
+
+#endif
