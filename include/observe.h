@@ -24,6 +24,8 @@
 #define OBS_TAG_BINLOG_POS	"rdsreconcile:binlog-pos"
 #define OBS_TAG_PHASE		"rdsreconcile:phase"	/* on the target */
 #define OBS_TAG_CHANGE		"rdsreconcile:change-id" /* alias UPSERT */
+/* On the target: when fence-source fenced the source, UTC seconds. */
+#define OBS_TAG_FENCED "rdsreconcile:fenced-at"
 
 /* Values of OBS_TAG_PHASE, in order. */
 #define PHASE_CUTOVER	"cutover"	/* fencing started: never replicate again */
@@ -61,6 +63,8 @@ struct obs_instance {
 	int pending_modifications;	/* PendingModifiedValues non-empty */
 	char phase[32];			/* OBS_TAG_PHASE, "" when absent */
 	struct binlog_pos tagged_pos;	/* OBS_TAG_BINLOG_*, file "" if absent */
+	/* OBS_TAG_FENCED, 0 if absent. */
+	time_t fenced_at;
 };
 
 /* One DB snapshot (RDS API Reference, DBSnapshot). */
@@ -138,9 +142,10 @@ struct observed {
 	struct obs_replication tgtrepl;	/* target's replication from source */
 	int repl_password_stored;	/* sealed replication password exists */
 	int approved;			/* --approve-cutover or approval file */
-	long position_wait_s;		/* seconds this run has waited, fenced,
-					 * for the final position; set by the
-					 * loop (not observable), 0 otherwise */
+	/* Seconds the source has been fenced for this cut-over (now minus
+	 * target.fenced_at), whichever run fenced it; 0 outside the
+	 * cut-over or without the tag. */
+	long position_wait_s;
 	int postponed;			/* the postpone flag file exists */
 };
 

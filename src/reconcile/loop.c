@@ -319,12 +319,6 @@ reconcile(struct rr_ctx *c, struct step *last)
 			    d->name, rr_lasterr());
 			return failed(c, last, EXIT_FAILED);
 		}
-		/* Not observable: how long this run has held the source
-		 * fenced waiting for the target (cutover.timeoutSeconds);
-		 * the wait in progress is the one last planned. */
-		o.position_wait_s = prog.active &&
-		    prog.last.wait == WAIT_POSITION ?
-		    (long)(rr_monotonic() - prog.started) : 0;
 		plan_next(d, &o, &s);
 		*last = s;
 		/* From the fence to the switch writes are down: --once must

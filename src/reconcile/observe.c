@@ -64,6 +64,7 @@ observe_instance(struct rr_ctx *c, const char *id, struct obs_instance *oi,
     char *change_id, size_t change_len)
 {
 	struct rds_instance ri;
+	const char *fenced;
 	enum rr_err e;
 	size_t i;
 
@@ -100,6 +101,8 @@ observe_instance(struct rr_ctx *c, const char *id, struct obs_instance *oi,
 	oi->pending_modifications = ri.pending_modified;
 	COPY(oi->phase, tag_value(&ri.tags, OBS_TAG_PHASE));
 	tagged_pos(&oi->tagged_pos, &ri.tags);
+	if ((fenced = tag_value(&ri.tags, OBS_TAG_FENCED)) != NULL)
+		oi->fenced_at = (time_t)strtoll(fenced, NULL, 10);
 	if (change_id != NULL)
 		snprintf(change_id, change_len, "%s",
 		    rds_tags_get(&ri.tags, OBS_TAG_CHANGE) ?
@@ -437,6 +440,17 @@ observe_local(struct rr_ctx *c, struct observed *o)
 	o->postponed = d->postpone_file && stat(d->postpone_file, &st) == 0;
 }
 
+/* How long the source has been fenced for the cut-over: the age of the
+ * tag fence-source wrote, so that a later run counts from the fence. */
+static void
+observe_fence_age(struct observed *o)
+{
+	o->position_wait_s = 0;
+	if (o->target.exists && strcmp(o->target.phase, PHASE_CUTOVER) == 0 &&
+	    o->target.fenced_at > 0 && o->now > o->target.fenced_at)
+		o->position_wait_s = (long)(o->now - o->target.fenced_at);
+}
+
 enum rr_err
 observe(struct observed *o, struct rr_ctx *c)
 {
@@ -466,6 +480,7 @@ observe(struct observed *o, struct rr_ctx *c)
 	if ((e = observe_cutover_aws(c, o, change_id)) != RR_OK)
 		return e;
 	observe_local(c, o);
+	observe_fence_age(o);
 	return RR_OK;
 }
 
@@ -492,5 +507,6 @@ observe_cutover(struct observed *o, struct rr_ctx *c)
 	if ((e = observe_cutover_aws(c, o, change_id)) != RR_OK)
 		return e;
 	observe_local(c, o);
+	observe_fence_age(o);
 	return RR_OK;
 }

@@ -43,10 +43,22 @@ const struct action_entry action_mark_cutover = {
 	.assume = assume_mark_cutover,
 };
 
+/*
+ * The time of the fence goes on the target first, so that every later
+ * pass, from any machine, knows how long writes have been down
+ * (cutover.timeoutSeconds); a crash between the two fences again with a
+ * new time.
+ */
 static enum rr_err
 run_fence_source(struct rr_ctx *c, const struct observed *o,
     const struct step *s)
 {
+	char at[32];
+	enum rr_err e;
+
+	snprintf(at, sizeof(at), "%lld", (long long)o->now);
+	if ((e = act_tag_one(c, o->target.arn, OBS_TAG_FENCED, at)) != RR_OK)
+		return e;
 	return act_set_read_only(c, o->source.param_group, 1);
 }
 
@@ -56,6 +68,7 @@ assume_fence_source(const struct desired *d, struct observed *o,
 {
 	o->source_pg_read_only = TRI_YES;
 	o->srcdb.read_only = TRI_YES;
+	o->target.fenced_at = o->now;
 }
 
 const struct action_entry action_fence_source = {
@@ -64,7 +77,7 @@ const struct action_entry action_fence_source = {
 	.symbol = "~",
 	.mutates = MUTATES_AWS,
 	.resource = RES_SOURCE,
-	.op = "ModifyDBParameterGroup",
+	.op = "AddTagsToResource, ModifyDBParameterGroup",
 	.run = run_fence_source,
 	.assume = assume_fence_source,
 };
@@ -253,8 +266,8 @@ static enum rr_err
 run_abort_cutover(struct rr_ctx *c, const struct observed *o,
     const struct step *s)
 {
-	char *key = OBS_TAG_PHASE;
-	struct rds_strlist keys = { &key, 1 };
+	char *key[] = { OBS_TAG_PHASE, OBS_TAG_FENCED };
+	struct rds_strlist keys = { key, 2 };
 	enum rr_err e;
 
 	if ((e = act_set_read_only(c, o->source.param_group, 0)) != RR_OK)
@@ -269,6 +282,7 @@ assume_abort_cutover(const struct desired *d, struct observed *o,
 	o->source_pg_read_only = TRI_NO;
 	o->srcdb.read_only = TRI_NO;
 	o->target.phase[0] = '\0';
+	o->target.fenced_at = 0;
 	o->position_wait_s = 0;
 }
 
