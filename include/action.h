@@ -96,6 +96,16 @@ struct action_entry {
 	    const struct step *s);
 };
 
+/*
+ * Run the one mutation step s names (s->kind STEP_ACT; RR_OK for any
+ * other kind), through its entry's run, given the observation o it was
+ * planned from.  RR_ERR_DRY_RUN under --dry-run (also enforced in the AWS
+ * client); RR_ERR_INTERNAL for an action without an entry; else the
+ * entry's errors.
+ */
+enum rr_err
+act(struct rr_ctx *c, const struct observed *o, const struct step *s);
+
 /* The entry of a, NULL for ACT_NONE or a value out of range. */
 const struct action_entry *action_get(enum action a);
 

@@ -147,6 +147,12 @@ struct observed {
 	 * cut-over or without the tag. */
 	long position_wait_s;
 	int postponed;			/* the postpone flag file exists */
+	/* The beforeCutover hook's answer: TRI_YES when none is declared,
+	 * TRI_UNKNOWN until the apply loop asks it (only once the plan is
+	 * to start the cut-over: it may have effects), TRI_NO when it
+	 * exited non-zero, with its error in hook_error. */
+	enum tri before_cutover_hook;
+	char hook_error[256];
 };
 
 struct rr_ctx;
@@ -171,6 +177,10 @@ enum rr_err observe(struct observed *o, struct rr_ctx *c);
  * errors as observe().
  */
 enum rr_err observe_cutover(struct observed *o, struct rr_ctx *c);
+
+/* arn:aws:rds:REGION:ACCOUNT:pg:GROUP from an instance ARN; NULL if that
+ * is not an instance ARN.  The caller frees it. */
+char *rr_pg_arn(const char *instance_arn, const char *group);
 
 /* Parse "file:pos" helpers used by observe and the plan tests. */
 int binlog_pos_parse(struct binlog_pos *p, const char *file, const char *pos);

@@ -54,7 +54,8 @@ diff_object(struct rr_ctx *c, void *arg)
 	enum report_status st;
 	size_t n;
 
-	if (observe(&o, c) != RR_OK) {
+	if (reconcile_observe_plan(c, NULL, &o, steps, DIFF_MAX_STEPS, &n) !=
+	    RR_OK) {
 		fprintf(stderr, "rdsreconcile: %s: observing: %s\n",
 		    c->d->name, rr_lasterr());
 		if (run->format != REPORT_TEXT)
@@ -62,7 +63,6 @@ diff_object(struct rr_ctx *c, void *arg)
 			    report_plan_error_object(c->d, rr_lasterr()));
 		return EXIT_FAILED;
 	}
-	n = plan_all(c->d, &o, steps, DIFF_MAX_STEPS);
 	if (run->format == REPORT_TEXT)
 		report_plan_text(stdout, c->d, steps, n, use_colour());
 	else

@@ -4,7 +4,8 @@
  * src/reconcile/actions/, one file per family.
  */
 #include "action.h"
-#include "reconcile.h"
+#include "context.h"
+#include "plan.h"
 
 enum rr_err
 act(struct rr_ctx *c, const struct observed *o, const struct step *s)

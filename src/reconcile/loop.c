@@ -261,32 +261,57 @@ print_plan(const struct desired *d, const struct observed *o)
 }
 
 /* Run the failure hook; its own failure is reported, never hidden. */
-static int
-failed(struct rr_ctx *c, const struct step *s, int rc)
+static enum reconcile_outcome
+failed(struct rr_ctx *c, const struct step *s, enum reconcile_outcome out)
 {
 	char msg[1024];
 
 	if (c->opts->dry_run || c->d->hook_on_failure == NULL)
-		return rc;
+		return out;
 	snprintf(msg, sizeof(msg), "%s", rr_lasterr()[0] ? rr_lasterr() :
 	    s->what);
 	if (hook_run(c->d, HOOK_ON_FAILURE, action_name(s->action), msg) !=
 	    RR_OK)
 		fprintf(stderr, "rdsreconcile: %s: %s\n", c->d->name,
 		    rr_lasterr());
-	return rc;
+	return out;
 }
 
-int
+/*
+ * Ask the beforeCutover hook, once the plan is to start the cut-over: its
+ * answer is an observation the planner weighs (a gate), like the approval
+ * file.  RR_ERR_INTERRUPTED when we were asked to stop while it ran.
+ */
+static enum rr_err
+ask_before_cutover(struct rr_ctx *c, struct observed *o)
+{
+	enum rr_err e;
+
+	e = hook_run(c->d, HOOK_BEFORE_CUTOVER, action_name(ACT_MARK_CUTOVER),
+	    NULL);
+	if (e == RR_ERR_INTERRUPTED)
+		return e;
+	o->before_cutover_hook = e == RR_OK ? TRI_YES : TRI_NO;
+	if (e != RR_OK) {
+		snprintf(o->hook_error, sizeof(o->hook_error), "%s",
+		    rr_lasterr());
+		fprintf(stderr, "rdsreconcile: %s: cut-over held: %s\n",
+		    c->d->name, rr_lasterr());
+	}
+	return RR_OK;
+}
+
+enum reconcile_outcome
 reconcile(struct rr_ctx *c, struct step *last)
 {
 	const struct desired *d = c->d;
 	double start = rr_monotonic(), deadline = 0;
-	int critical, fenced = 0;
+	int critical, again = 0;
 	struct progress prog;
 	struct observed o;
 	struct step s;
 	enum rr_err e;
+	size_t n;
 
 	memset(&prog, 0, sizeof(prog));
 	prog.live = isatty(STDOUT_FILENO) &&
@@ -303,32 +328,36 @@ reconcile(struct rr_ctx *c, struct step *last)
 			progress_end(&prog);
 			fprintf(stderr, "rdsreconcile: %s: interrupted; run "
 			    "again to continue\n", d->name);
-			return EXIT_FAILED;
+			return OUTCOME_FAILED;
 		}
 		if (deadline > 0 && rr_monotonic() >= deadline) {
 			progress_end(&prog);
 			fprintf(stderr, "rdsreconcile: %s: --timeout of %lds "
 			    "reached; run again to continue\n", d->name,
 			    c->opts->timeout_s);
-			return EXIT_PENDING;
+			return OUTCOME_PROGRESSING;
 		}
-		e = fenced ? observe_cutover(&o, c) : observe(&o, c);
-		if (e != RR_OK) {
+		if (reconcile_observe_plan(c, again ? &o : NULL, &o, &s, 1,
+		        &n) != RR_OK) {
 			progress_end(&prog);
 			fprintf(stderr, "rdsreconcile: %s: observing: %s\n",
 			    d->name, rr_lasterr());
-			return failed(c, last, EXIT_FAILED);
+			return failed(c, last, OUTCOME_FAILED);
 		}
-		plan_next(d, &o, &s);
+		again = 1;
+		/* The lock first: two runs must not both ask the hook. */
+		if (s.kind == STEP_ACT && s.action == ACT_MARK_CUTOVER &&
+		    o.before_cutover_hook == TRI_UNKNOWN && !c->opts->dry_run &&
+		    ensure_lock(c, &o) == RR_OK) {
+			if (ask_before_cutover(c, &o) != RR_OK)
+				return OUTCOME_FAILED;
+			plan_next(d, &o, &s);
+		}
 		*last = s;
 		/* From the fence to the switch writes are down: --once must
 		 * not leave that to the next cron run. */
 		critical = o.target.exists &&
 		    strcmp(o.target.phase, PHASE_CUTOVER) == 0;
-		/* Fenced and the alias not yet moved: the next pass need
-		 * only see what the cut-over changes. */
-		fenced = critical && o.srcdb.read_only == TRI_YES &&
-		    strcmp(o.record.value, o.target.endpoint) != 0;
 		snprintf(c->phase, sizeof(c->phase), "%s", report_phase(&o, &s));
 		c->lag_s = o.tgtrepl.configured ? o.tgtrepl.seconds_behind : -1;
 
@@ -336,7 +365,7 @@ reconcile(struct rr_ctx *c, struct step *last)
 			progress_wait(&prog, d, &s, poll_scale(c));
 			if (c->opts->once && !critical) {
 				progress_end(&prog);
-				return EXIT_PENDING;
+				return OUTCOME_PROGRESSING;
 			}
 			pause_for(s.requeue_after * poll_scale(c), deadline);
 			continue;
@@ -346,17 +375,21 @@ reconcile(struct rr_ctx *c, struct step *last)
 		switch (s.kind) {
 		case STEP_CONVERGED:
 			print_step(d, &s, NULL);
-			return EXIT_CONVERGED;
+			return OUTCOME_CONVERGED;
 		case STEP_BLOCKED:
 			print_step(d, &s, NULL);
 			fprintf(stderr, "rdsreconcile: %s: blocked: %s\n",
 			    d->name, s.what);
 			rr_seterr(RR_ERR_REFUSED, "blocked: %s", s.what);
-			return failed(c, &s, EXIT_BLOCKED);
+			return failed(c, &s, OUTCOME_BLOCKED);
 		case STEP_GATE:
-			print_step(d, &s, "replication keeps running; run "
-			    "again when the gate opens");
-			return EXIT_WAITING;
+			print_step(d, &s,
+			    s.wait == WAIT_GATE_HOOK
+			        ? "replication keeps running; run again when the "
+			          "hook allows it"
+			        : "replication keeps running; "
+			          "run again when the gate opens");
+			return OUTCOME_GATED;
 		case STEP_WAIT:
 		case STEP_ACT:
 			break;
@@ -364,33 +397,14 @@ reconcile(struct rr_ctx *c, struct step *last)
 
 		if (c->opts->dry_run) {
 			print_plan(d, &o);
-			return EXIT_PENDING;
+			return OUTCOME_PROGRESSING;
 		}
 		if ((e = ensure_lock(c, &o)) != RR_OK) {
 			fprintf(stderr, "rdsreconcile: %s: %s\n", d->name,
 			    rr_lasterr());
-			return e == RR_ERR_LOCKED ? EXIT_LOCKED :
-			    failed(c, &s, EXIT_FAILED);
-		}
-		/* The last word before the cut-over belongs to the user. */
-		if (s.action == ACT_MARK_CUTOVER &&
-		    (e = hook_run(d, HOOK_BEFORE_CUTOVER, action_name(s.action),
-		    NULL)) != RR_OK) {
-			fprintf(stderr, "rdsreconcile: %s: cut-over held: %s\n",
-			    d->name, rr_lasterr());
-			if (e == RR_ERR_INTERRUPTED)
-				return EXIT_FAILED;
-			s.kind = STEP_GATE;
-			s.action = ACT_NONE;
-			s.wait = WAIT_GATE_HOOK;
-			snprintf(s.what, sizeof(s.what), "cut-over held by the "
-			    "beforeCutover hook");
-			snprintf(s.why, sizeof(s.why), "%s", rr_lasterr());
-			snprintf(s.op, sizeof(s.op), "gate");
-			*last = s;
-			print_step(d, &s, "replication keeps running; run again "
-			    "when the hook allows it");
-			return EXIT_WAITING;
+			return e == RR_ERR_LOCKED
+			    ? OUTCOME_LOCKED
+			    : failed(c, &s, OUTCOME_FAILED);
 		}
 		print_step(d, &s, NULL);
 		log_set_step(action_name(s.action), step_resource(d, &s));
@@ -402,7 +416,7 @@ reconcile(struct rr_ctx *c, struct step *last)
 		if (e != RR_OK) {
 			fprintf(stderr, "rdsreconcile: %s: %s failed: %s\n",
 			    d->name, action_name(s.action), rr_lasterr());
-			return failed(c, &s, EXIT_FAILED);
+			return failed(c, &s, OUTCOME_FAILED);
 		}
 		if (s.action == ACT_ABORT_CUTOVER) {
 			fprintf(stderr,
@@ -413,7 +427,7 @@ reconcile(struct rr_ctx *c, struct step *last)
 			    d->name, s.why);
 			rr_seterr(RR_ERR_TIMEOUT, "cut-over aborted: %s",
 			    s.why);
-			return failed(c, &s, EXIT_BLOCKED);
+			return failed(c, &s, OUTCOME_BLOCKED);
 		}
 		if (s.action == ACT_MARK_DONE &&
 		    hook_run(d, HOOK_AFTER_CUTOVER, action_name(s.action),
@@ -423,6 +437,6 @@ reconcile(struct rr_ctx *c, struct step *last)
 			fprintf(stderr, "rdsreconcile: %s: %s\n", d->name,
 			    rr_lasterr());
 		if (c->opts->once && !critical)
-			return EXIT_PENDING;
+			return OUTCOME_PROGRESSING;
 	}
 }

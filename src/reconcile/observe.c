@@ -21,7 +21,7 @@
 #include "log.h"
 #include "observe.h"
 #include "rds.h"
-#include "reconcile.h"
+#include "context.h"
 #include "route53.h"
 #include "secret.h"
 #include "xmalloc.h"
@@ -438,6 +438,8 @@ observe_local(struct rr_ctx *c, struct observed *o)
 	o->approved = c->opts->approve_cutover ||
 	    (d->approval_file && stat(d->approval_file, &st) == 0);
 	o->postponed = d->postpone_file && stat(d->postpone_file, &st) == 0;
+	o->before_cutover_hook = d->hook_before_cutover ? TRI_UNKNOWN : TRI_YES;
+	o->hook_error[0] = '\0';
 }
 
 /* How long the source has been fenced for the cut-over: the age of the

@@ -82,6 +82,8 @@ static const struct field instance_fields[] = {
 	B(struct obs_instance, pending_modifications),
 	S(struct obs_instance, phase),
 	O(struct obs_instance, tagged_pos, pos_fields),
+	{ "fenced_at", F_TIME, offsetof(struct obs_instance, fenced_at), 0,
+	    NULL, 0 },
 	END
 };
 
@@ -160,6 +162,9 @@ static const struct field observed_fields[] = {
 	B(struct observed, repl_password_stored),
 	B(struct observed, approved),
 	B(struct observed, postponed),
+	L(struct observed, position_wait_s, 0),
+	T(struct observed, before_cutover_hook),
+	S(struct observed, hook_error),
 	END
 };
 

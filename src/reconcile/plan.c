@@ -782,6 +782,12 @@ plan_build(const struct desired *d, const struct observed *o, struct step *s)
 		    "cut-over postponed while '%s' exists", d->postpone_file);
 		return;
 	}
+	/* Asked last, by the loop, once every other gate is open. */
+	if (o->before_cutover_hook == TRI_NO) {
+		GATE(s, WAIT_GATE_HOOK, POLL_GATE, o->hook_error,
+		    "cut-over held by the beforeCutover hook");
+		return;
+	}
 	ACT(s, ACT_MARK_CUTOVER,
 	    "the target is caught up and every gate is open",
 	    "begin the cut-over of '%s' to '%s'", d->endpoint_name,
@@ -842,7 +848,7 @@ plan_assume(const struct desired *d, struct observed *o, const struct step *s)
 				action_assume_snapshot(&o->copy,
 				    &o->copy.tagged_pos);
 			break;
-		case WAIT_GATE_HOOK:	/* never planned: the loop's */
+		case WAIT_GATE_HOOK: o->before_cutover_hook = TRI_YES; break;
 		case WAIT_STATUS:
 		case WAIT_NONE:
 			/* Whatever was changing settles. */

@@ -10,7 +10,7 @@
 #include "observe.h"
 #include "plan.h"
 #include "rds.h"
-#include "reconcile.h"
+#include "context.h"
 
 struct db;
 struct secret;
