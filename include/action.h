@@ -91,6 +91,13 @@ struct action_entry {
 	 */
 	enum rr_err (*run)(struct rr_ctx *c, const struct observed *o,
 	    const struct step *s);
+	/*
+	 * Fill s->args (and s->pos) with every value run will send, from d
+	 * and the observation o the step is planned from.  Pure; called by
+	 * the planner for each step of this action.
+	 */
+	void (*resolve)(const struct desired *d, const struct observed *o,
+	    struct step *s);
 	/* Mark in o what a successful run leaves behind (plan_assume()). */
 	void (*assume)(const struct desired *d, struct observed *o,
 	    const struct step *s);

@@ -33,6 +33,18 @@
 
 enum tri { TRI_UNKNOWN = -1, TRI_NO = 0, TRI_YES = 1 };
 
+/* One resource tag (RDS API Reference, Tag: key <= 128, value <= 256). */
+struct obs_tag {
+	char key[129];
+	char value[257];
+};
+
+/* At most 50 tags a resource (Amazon RDS User Guide, Tagging). */
+#define OBS_MAX_TAGS 50
+
+/* At most this many addresses of the target's endpoint are kept. */
+#define OBS_MAX_ADDRS 5
+
 /* A binlog position: (file, pos); file "" when unknown. */
 struct binlog_pos {
 	char file[128];		/* e.g. "mysql-bin-changelog.000012" */
@@ -104,6 +116,8 @@ struct obs_source_db {
 	long binlog_retention_hours;	/* rds_show_configuration, -1 = NULL */
 	enum tri repl_user_exists;
 	int client_connections;		/* others' connections, not replication */
+	int tls;                        /* our session is encrypted: the source
+					 * offers TLS (DB_TLS_PREFER) */
 };
 
 /* The KMS key named by spec.target.kmsKeyId (KMS API Reference, KeyMetadata). */
@@ -141,6 +155,18 @@ struct observed {
 	struct obs_replication temprepl; /* temp replica's replication */
 	struct obs_replication tgtrepl;	/* target's replication from source */
 	int repl_password_stored;	/* sealed replication password exists */
+	/* The source's own tags, those outside the aws: and rdsreconcile:
+	 * namespaces (DescribeDBInstances TagList): the target gets them. */
+	struct obs_tag source_tags[OBS_MAX_TAGS];
+	int n_source_tags;
+	/* The addresses the target's endpoint resolves to here
+	 * (getaddrinfo, at most OBS_MAX_ADDRS, in its order, IPv4 ones
+	 * flagged private per RFC 1918/6598, loopback, link-local);
+	 * target_resolve_error is gai_strerror() when it did not resolve. */
+	char target_addrs[OBS_MAX_ADDRS][64];
+	int target_addr_public[OBS_MAX_ADDRS];
+	int n_target_addrs;
+	char target_resolve_error[128];
 	int approved;			/* --approve-cutover or approval file */
 	/* Seconds the source has been fenced for this cut-over (now minus
 	 * target.fenced_at), whichever run fenced it; 0 outside the

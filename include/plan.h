@@ -39,6 +39,50 @@ enum wait_on {
 	WAIT_GATE_HOOK,		/* the beforeCutover hook exited non-zero */
 };
 
+/* Our tags and the source's: at most 4 of ours and OBS_MAX_TAGS. */
+#define STEP_MAX_TAGS  (OBS_MAX_TAGS + 4)
+#define STEP_MAX_HOSTS 4
+
+/*
+ * The exact values an action sends, resolved by the planner (each
+ * entry's resolve, action.h) from d and the observation, so that diff
+ * and apply --dry-run show what apply sends and the action decides
+ * nothing.  A field the action does not send is empty: "", 0, or -1
+ * where noted.  Secrets (the replication password) are never here.
+ */
+struct step_args {
+	/* The identifier acted on: instance, snapshot, parameter group. */
+	char id[256];
+	/* What it is made from: source instance, snapshot or group. */
+	char from[256];
+	char kms_key_id[256];    /* CopyDBSnapshot KmsKeyId */
+	char instance_class[40]; /* RestoreDBInstanceFromDBSnapshot */
+	struct obs_tag tags[STEP_MAX_TAGS]; /* tags written */
+	int n_tags;
+	char untag[2][64]; /* tag keys removed */
+	int n_untag;
+	char sg_ids[8][64]; /* ModifyDBInstance VpcSecurityGroupIds */
+	int n_sg;
+	/* ModifyDBInstance DBParameterGroupName, or the group whose
+	 * read_only is set. */
+	char param_group[256];
+	int backup_retention;           /* days, 0 = not sent */
+	int multi_az;                   /* -1 = not sent */
+	int read_only;                  /* read_only's value, -1 = not sent */
+	long binlog_retention_hours;    /* 0 = not sent */
+	char user[64];                  /* replication user */
+	char hosts[STEP_MAX_HOSTS][64]; /* its hosts ('%' = any) */
+	int n_hosts;
+	char hosts_note[256]; /* why the host is '%', "" otherwise */
+	int tls;              /* REQUIRE SSL / ssl_encryption, -1 = not sent */
+	char host[256];       /* replication source host */
+	int port;             /* and port, 0 = not sent */
+	char zone_id[64];     /* Route 53 hosted zone */
+	char record_type[8];  /* CNAME | A */
+	long ttl;             /* seconds, 0 = not sent */
+	char value[256];      /* the record's value */
+};
+
 struct step {
 	enum step_kind kind;
 	enum action action;	/* ACT_NONE unless kind == STEP_ACT */
@@ -48,6 +92,7 @@ struct step {
 	char why[256];		/* "a frozen copy of the source is needed" */
 	char op[64];		/* the AWS action or SQL: "CreateDBSnapshot" */
 	struct binlog_pos pos;	/* coordinates the action uses, if any */
+	struct step_args args;  /* what an action sends (kind STEP_ACT) */
 };
 
 /* Terraform-style symbol: "+" create, "~" modify, "-" delete, "…" wait,

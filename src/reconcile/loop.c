@@ -151,6 +151,9 @@ print_step(const struct desired *d, const struct step *s, const char *tail)
 			    json_string(wait_name(s->wait)));
 		if (tail && *tail)
 			json_object_set_new(f, "note", json_string(tail));
+		if (s->kind == STEP_ACT)
+			json_object_set_new(f, "arguments",
+			    report_step_args_json(s));
 		json_object_set_new(f, "step", json_string(s->kind == STEP_ACT ?
 		    action_name(s->action) : step_kind_name(s->kind)));
 		if (step_resource(d, s) != NULL)

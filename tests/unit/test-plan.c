@@ -94,7 +94,8 @@ check_action_table(void)
 		    e->name[0] == '\0' || e->symbol == NULL ||
 		    strlen(e->symbol) != 1 ||
 		    strchr("+~-", e->symbol[0]) == NULL || e->op == NULL ||
-		    e->op[0] == '\0' || e->run == NULL || e->assume == NULL) {
+		    e->op[0] == '\0' || e->resolve == NULL || e->run == NULL ||
+		    e->assume == NULL) {
 			printf("# action %d: entry missing, out of order or "
 			       "with an empty field\n",
 			    i);

@@ -15,17 +15,18 @@
 struct db;
 struct secret;
 
-/* Our tags: ownership and role, plus coordinates when given. */
-struct tagset {
-	struct rds_tag v[6];
-	char pos[32];
-	struct rds_tags list;
-};
+/* Add one tag to the arguments (resolve). */
+void act_args_tag(struct step_args *a, const char *key, const char *value);
 
-/* OBS_TAG_OBJECT=d->name, OBS_TAG_ROLE=role and, when pos is given and
- * known, OBS_TAG_BINLOG_*; the list points into t and d. */
-const struct rds_tags *act_tags(struct tagset *t, const struct desired *d,
+/* Add our tags (resolve): OBS_TAG_OBJECT=d->name, OBS_TAG_ROLE=role and,
+ * when pos is given and known, OBS_TAG_BINLOG_*. */
+void act_args_ours(struct step_args *a, const struct desired *d,
     const char *role, const struct binlog_pos *pos);
+
+/* The tags of a as the RDS client takes them, pointing into a; v has
+ * room for STEP_MAX_TAGS. */
+const struct rds_tags *
+act_rds_tags(const struct step_args *a, struct rds_tag *v, struct rds_tags *l);
 
 /* One tag on the resource arn (AddTagsToResource). */
 enum rr_err act_tag_one(struct rr_ctx *c, const char *arn, const char *key,
@@ -50,6 +51,13 @@ enum rr_err act_set_read_only(struct rr_ctx *c, const char *group, int on);
 /* The sealed replication password, created when missing (*created_new). */
 enum rr_err
 act_repl_password(struct rr_ctx *c, struct secret **pw, int *created_new);
+
+/* resolve: only the identifier acted on, the target's or the temporary
+ * replica's. */
+void act_resolve_target_id(const struct desired *d, const struct observed *o,
+    struct step *s);
+void act_resolve_temp_id(const struct desired *d, const struct observed *o,
+    struct step *s);
 
 /* preflight.c */
 extern const struct action_entry action_set_binlog_retention;

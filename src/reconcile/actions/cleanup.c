@@ -3,6 +3,7 @@
  * needed: the temporary replica and the unencrypted snapshot (DESIGN.md
  * §2 step 9).  The source is kept for rollback.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "actions-int.h"
@@ -12,7 +13,8 @@ static enum rr_err
 run_delete_temp_replica(struct rr_ctx *c, const struct observed *o,
     const struct step *s)
 {
-	return rds_delete_instance(c->aws, c->d->temp_replica_id, 1, NULL);
+	/* SkipFinalSnapshot: it is a copy of the source. */
+	return rds_delete_instance(c->aws, s->args.id, 1, NULL);
 }
 
 static void
@@ -29,6 +31,7 @@ const struct action_entry action_delete_temp_replica = {
 	.mutates = MUTATES_AWS,
 	.resource = RES_TEMP_REPLICA,
 	.op = "DeleteDBInstance",
+	.resolve = act_resolve_temp_id,
 	.run = run_delete_temp_replica,
 	.assume = assume_delete_temp_replica,
 };
@@ -37,7 +40,14 @@ static enum rr_err
 run_delete_snapshot(struct rr_ctx *c, const struct observed *o,
     const struct step *s)
 {
-	return rds_delete_snapshot(c->aws, c->d->snapshot_id);
+	return rds_delete_snapshot(c->aws, s->args.id);
+}
+
+static void
+resolve_delete_snapshot(const struct desired *d, const struct observed *o,
+    struct step *s)
+{
+	snprintf(s->args.id, sizeof(s->args.id), "%s", d->snapshot_id);
 }
 
 static void
@@ -54,6 +64,7 @@ const struct action_entry action_delete_snapshot = {
 	.mutates = MUTATES_AWS,
 	.resource = RES_SNAPSHOT,
 	.op = "DeleteDBSnapshot",
+	.resolve = resolve_delete_snapshot,
 	.run = run_delete_snapshot,
 	.assume = assume_delete_snapshot,
 };

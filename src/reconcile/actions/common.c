@@ -11,27 +11,44 @@
 #include "log.h"
 #include "secret.h"
 
-const struct rds_tags *
-act_tags(struct tagset *t, const struct desired *d, const char *role,
+void
+act_args_tag(struct step_args *a, const char *key, const char *value)
+{
+	if (a->n_tags == STEP_MAX_TAGS)
+		return;
+	snprintf(a->tags[a->n_tags].key, sizeof(a->tags[0].key), "%s", key);
+	snprintf(a->tags[a->n_tags].value, sizeof(a->tags[0].value), "%s",
+	    value);
+	a->n_tags++;
+}
+
+void
+act_args_ours(struct step_args *a, const struct desired *d, const char *role,
     const struct binlog_pos *pos)
 {
-	size_t n = 0;
+	char p[32];
 
-	t->v[n].key = (char *)OBS_TAG_OBJECT;
-	t->v[n++].value = d->name;
-	t->v[n].key = (char *)OBS_TAG_ROLE;
-	t->v[n++].value = (char *)role;
+	act_args_tag(a, OBS_TAG_OBJECT, d->name);
+	act_args_tag(a, OBS_TAG_ROLE, role);
 	if (pos != NULL && pos->file[0] != '\0') {
-		snprintf(t->pos, sizeof(t->pos), "%llu",
-		    (unsigned long long)pos->pos);
-		t->v[n].key = (char *)OBS_TAG_BINLOG_FILE;
-		t->v[n++].value = (char *)pos->file;
-		t->v[n].key = (char *)OBS_TAG_BINLOG_POS;
-		t->v[n++].value = t->pos;
+		snprintf(p, sizeof(p), "%llu", (unsigned long long)pos->pos);
+		act_args_tag(a, OBS_TAG_BINLOG_FILE, pos->file);
+		act_args_tag(a, OBS_TAG_BINLOG_POS, p);
 	}
-	t->list.v = t->v;
-	t->list.n = n;
-	return &t->list;
+}
+
+const struct rds_tags *
+act_rds_tags(const struct step_args *a, struct rds_tag *v, struct rds_tags *l)
+{
+	int i;
+
+	for (i = 0; i < a->n_tags; i++) {
+		v[i].key = (char *)a->tags[i].key;
+		v[i].value = (char *)a->tags[i].value;
+	}
+	l->v = v;
+	l->n = (size_t)a->n_tags;
+	return l;
 }
 
 enum rr_err
@@ -83,7 +100,7 @@ act_set_read_only(struct rr_ctx *c, const char *group, int on)
 
 	memset(&p, 0, sizeof(p));
 	p.name = (char *)"read_only";
-	p.value = (char *)(on ? "1" : "0");
+	p.value = (char *)(on == 1 ? "1" : "0");
 	p.apply_method = (char *)"immediate";
 	return rds_modify_parameter_group(c->aws, group, &p, 1);
 }
@@ -113,4 +130,18 @@ action_assume_snapshot(struct obs_snapshot *sn, const struct binlog_pos *pos)
 	snprintf(sn->status, sizeof(sn->status), "available");
 	sn->percent = 100;
 	sn->tagged_pos = *pos;
+}
+
+void
+act_resolve_target_id(const struct desired *d, const struct observed *o,
+    struct step *s)
+{
+	snprintf(s->args.id, sizeof(s->args.id), "%s", d->target_id);
+}
+
+void
+act_resolve_temp_id(const struct desired *d, const struct observed *o,
+    struct step *s)
+{
+	snprintf(s->args.id, sizeof(s->args.id), "%s", d->temp_replica_id);
 }

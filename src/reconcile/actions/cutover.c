@@ -22,7 +22,19 @@ static enum rr_err
 run_mark_cutover(struct rr_ctx *c, const struct observed *o,
     const struct step *s)
 {
-	return act_tag_one(c, o->target.arn, OBS_TAG_PHASE, PHASE_CUTOVER);
+	struct rds_tag v[STEP_MAX_TAGS];
+	struct rds_tags l;
+
+	return rds_add_tags(c->aws, o->target.arn,
+	    act_rds_tags(&s->args, v, &l));
+}
+
+static void
+resolve_mark_cutover(const struct desired *d, const struct observed *o,
+    struct step *s)
+{
+	snprintf(s->args.id, sizeof(s->args.id), "%s", d->target_id);
+	act_args_tag(&s->args, OBS_TAG_PHASE, PHASE_CUTOVER);
 }
 
 static void
@@ -39,6 +51,7 @@ const struct action_entry action_mark_cutover = {
 	.mutates = MUTATES_AWS,
 	.resource = RES_TARGET,
 	.op = "AddTagsToResource",
+	.resolve = resolve_mark_cutover,
 	.run = run_mark_cutover,
 	.assume = assume_mark_cutover,
 };
@@ -53,13 +66,30 @@ static enum rr_err
 run_fence_source(struct rr_ctx *c, const struct observed *o,
     const struct step *s)
 {
-	char at[32];
+	struct rds_tag v[STEP_MAX_TAGS];
+	struct rds_tags l;
 	enum rr_err e;
 
-	snprintf(at, sizeof(at), "%lld", (long long)o->now);
-	if ((e = act_tag_one(c, o->target.arn, OBS_TAG_FENCED, at)) != RR_OK)
+	if ((e = rds_add_tags(c->aws, o->target.arn,
+	         act_rds_tags(&s->args, v, &l))) != RR_OK)
 		return e;
-	return act_set_read_only(c, o->source.param_group, 1);
+	return act_set_read_only(c, s->args.param_group, s->args.read_only);
+}
+
+/* read_only=1 in the source's own group; the time of the observation
+ * the fence is planned from goes on the target. */
+static void
+resolve_fence_source(const struct desired *d, const struct observed *o,
+    struct step *s)
+{
+	char at[32];
+
+	snprintf(s->args.id, sizeof(s->args.id), "%s", d->source_id);
+	snprintf(s->args.param_group, sizeof(s->args.param_group), "%s",
+	    o->source.param_group);
+	s->args.read_only = 1;
+	snprintf(at, sizeof(at), "%lld", (long long)o->now);
+	act_args_tag(&s->args, OBS_TAG_FENCED, at);
 }
 
 static void
@@ -78,6 +108,7 @@ const struct action_entry action_fence_source = {
 	.mutates = MUTATES_AWS,
 	.resource = RES_SOURCE,
 	.op = "AddTagsToResource, ModifyDBParameterGroup",
+	.resolve = resolve_fence_source,
 	.run = run_fence_source,
 	.assume = assume_fence_source,
 };
@@ -116,6 +147,16 @@ out:
 	return e;
 }
 
+/* Stops only once the target has applied the fenced source's final
+ * position. */
+static void
+resolve_stop_replication(const struct desired *d, const struct observed *o,
+    struct step *s)
+{
+	s->pos = o->srcdb.binlog;
+	snprintf(s->args.id, sizeof(s->args.id), "%s", d->target_id);
+}
+
 static void
 assume_stop_replication(const struct desired *d, struct observed *o,
     const struct step *s)
@@ -132,6 +173,7 @@ const struct action_entry action_stop_replication = {
 	.mutates = MUTATES_SQL,
 	.resource = RES_TARGET,
 	.op = "mysql.rds_stop_replication, rds_reset_external_master",
+	.resolve = resolve_stop_replication,
 	.run = run_stop_replication,
 	.assume = assume_stop_replication,
 };
@@ -140,7 +182,17 @@ static enum rr_err
 run_unfence_target(struct rr_ctx *c, const struct observed *o,
     const struct step *s)
 {
-	return act_set_read_only(c, c->d->param_group, 0);
+	return act_set_read_only(c, s->args.param_group, s->args.read_only);
+}
+
+static void
+resolve_unfence_target(const struct desired *d, const struct observed *o,
+    struct step *s)
+{
+	snprintf(s->args.id, sizeof(s->args.id), "%s", d->param_group);
+	snprintf(s->args.param_group, sizeof(s->args.param_group), "%s",
+	    d->param_group);
+	s->args.read_only = 0;
 }
 
 static void
@@ -158,6 +210,7 @@ const struct action_entry action_unfence_target = {
 	.mutates = MUTATES_AWS,
 	.resource = RES_PARAM_GROUP,
 	.op = "ModifyDBParameterGroup",
+	.resolve = resolve_unfence_target,
 	.run = run_unfence_target,
 	.assume = assume_unfence_target,
 };
@@ -170,23 +223,43 @@ is_ipv4(const char *s)
 	return inet_pton(AF_INET, s, &a) == 1;
 }
 
+/*
+ * UPSERT the record, then tag the target with the change id Route 53
+ * answers, so that any later pass can wait for that change's INSYNC.
+ */
 static enum rr_err
 run_switch_alias(struct rr_ctx *c, const struct observed *o,
     const struct step *s)
 {
-	const char *type = o->record.exists ? o->record.type
-	    : is_ipv4(o->target.endpoint)   ? "A"
-	                                    : "CNAME";
+	const struct step_args *a = &s->args;
 	char *change = NULL;
 	enum rr_err e;
 
-	if ((e = route53_upsert_record(c->aws, &change, c->d->zone_id,
-	         c->d->endpoint_name, type, c->d->ttl, o->target.endpoint,
-	         "rdsreconcile cut-over")) != RR_OK)
+	if ((e = route53_upsert_record(c->aws, &change, a->zone_id, a->id,
+	         a->record_type, a->ttl, a->value, "rdsreconcile cut-over")) !=
+	    RR_OK)
 		return e;
 	e = act_tag_one(c, o->target.arn, OBS_TAG_CHANGE, change);
 	free(change);
 	return e;
+}
+
+/* The record keeps its type; a new one is an A record for an address,
+ * a CNAME for a name. */
+static void
+resolve_switch_alias(const struct desired *d, const struct observed *o,
+    struct step *s)
+{
+	struct step_args *a = &s->args;
+
+	snprintf(a->id, sizeof(a->id), "%s", d->endpoint_name);
+	snprintf(a->zone_id, sizeof(a->zone_id), "%s", d->zone_id);
+	snprintf(a->record_type, sizeof(a->record_type), "%s",
+	    o->record.exists                  ? o->record.type
+	        : is_ipv4(o->target.endpoint) ? "A"
+	                                      : "CNAME");
+	a->ttl = d->ttl;
+	snprintf(a->value, sizeof(a->value), "%s", o->target.endpoint);
 }
 
 static void
@@ -206,6 +279,7 @@ const struct action_entry action_switch_alias = {
 	.mutates = MUTATES_AWS,
 	.resource = RES_ALIAS,
 	.op = "ChangeResourceRecordSets",
+	.resolve = resolve_switch_alias,
 	.run = run_switch_alias,
 	.assume = assume_switch_alias,
 };
@@ -213,6 +287,8 @@ const struct action_entry action_switch_alias = {
 static enum rr_err
 run_mark_done(struct rr_ctx *c, const struct observed *o, const struct step *s)
 {
+	struct rds_tag v[STEP_MAX_TAGS];
+	struct rds_tags l;
 	struct db *src;
 	unsigned killed = 0;
 	enum rr_err e;
@@ -227,14 +303,22 @@ run_mark_done(struct rr_ctx *c, const struct observed *o, const struct step *s)
 			log_info("ended %u client sessions on the source",
 			    killed);
 	}
-	if ((e = act_tag_one(c, o->target.arn, OBS_TAG_PHASE, PHASE_DONE)) !=
-	    RR_OK)
+	if ((e = rds_add_tags(c->aws, o->target.arn,
+	         act_rds_tags(&s->args, v, &l))) != RR_OK)
 		return e;
 	if (secret_store_remove(c->d->state_dir, c->d->name, "replication") !=
 	    RR_OK)
 		log_warn("removing the stored replication password: %s",
 		    rr_lasterr());
 	return RR_OK;
+}
+
+static void
+resolve_mark_done(const struct desired *d, const struct observed *o,
+    struct step *s)
+{
+	snprintf(s->args.id, sizeof(s->args.id), "%s", d->target_id);
+	act_args_tag(&s->args, OBS_TAG_PHASE, PHASE_DONE);
 }
 
 static void
@@ -252,6 +336,7 @@ const struct action_entry action_mark_done = {
 	.mutates = MUTATES_AWS,
 	.resource = RES_TARGET,
 	.op = "mysql.rds_kill, AddTagsToResource",
+	.resolve = resolve_mark_done,
 	.run = run_mark_done,
 	.assume = assume_mark_done,
 };
@@ -266,13 +351,32 @@ static enum rr_err
 run_abort_cutover(struct rr_ctx *c, const struct observed *o,
     const struct step *s)
 {
-	char *key[] = { OBS_TAG_PHASE, OBS_TAG_FENCED };
-	struct rds_strlist keys = { key, 2 };
+	char *key[2];
+	struct rds_strlist keys = { key, 0 };
 	enum rr_err e;
+	int i;
 
-	if ((e = act_set_read_only(c, o->source.param_group, 0)) != RR_OK)
+	for (i = 0; i < s->args.n_untag; i++)
+		key[keys.n++] = (char *)s->args.untag[i];
+	if ((e = act_set_read_only(c, s->args.param_group,
+	         s->args.read_only)) != RR_OK)
 		return e;
 	return rds_remove_tags(c->aws, o->target.arn, &keys);
+}
+
+static void
+resolve_abort_cutover(const struct desired *d, const struct observed *o,
+    struct step *s)
+{
+	struct step_args *a = &s->args;
+
+	snprintf(a->id, sizeof(a->id), "%s", d->source_id);
+	snprintf(a->param_group, sizeof(a->param_group), "%s",
+	    o->source.param_group);
+	a->read_only = 0;
+	snprintf(a->untag[0], sizeof(a->untag[0]), "%s", OBS_TAG_PHASE);
+	snprintf(a->untag[1], sizeof(a->untag[1]), "%s", OBS_TAG_FENCED);
+	a->n_untag = 2;
 }
 
 static void
@@ -293,6 +397,7 @@ const struct action_entry action_abort_cutover = {
 	.mutates = MUTATES_AWS,
 	.resource = RES_SOURCE,
 	.op = "ModifyDBParameterGroup, RemoveTagsFromResource",
+	.resolve = resolve_abort_cutover,
 	.run = run_abort_cutover,
 	.assume = assume_abort_cutover,
 };

@@ -4,6 +4,8 @@
  * point (DESIGN.md §2 step 0; Amazon RDS User Guide,
  * mysql.rds_set_configuration, at most 168 hours).
  */
+#include <stdio.h>
+
 #include "actions-int.h"
 #include "db.h"
 #include "desired.h"
@@ -18,7 +20,15 @@ run_set_binlog_retention(struct rr_ctx *c, const struct observed *o,
 	if ((e = rr_ctx_source(c, &o->source, &db)) != RR_OK)
 		return e;
 	return db_rds_set_configuration(db, "binlog retention hours",
-	    c->d->binlog_retention_hours);
+	    s->args.binlog_retention_hours);
+}
+
+static void
+resolve_set_binlog_retention(const struct desired *d, const struct observed *o,
+    struct step *s)
+{
+	snprintf(s->args.id, sizeof(s->args.id), "%s", d->source_id);
+	s->args.binlog_retention_hours = d->binlog_retention_hours;
 }
 
 static void
@@ -35,6 +45,7 @@ const struct action_entry action_set_binlog_retention = {
 	.mutates = MUTATES_SQL,
 	.resource = RES_SOURCE,
 	.op = "mysql.rds_set_configuration",
+	.resolve = resolve_set_binlog_retention,
 	.run = run_set_binlog_retention,
 	.assume = assume_set_binlog_retention,
 };

@@ -5,10 +5,6 @@
  * (DESIGN.md §2 step 6; Amazon RDS User Guide, "Configuring binary log
  * file position replication with an external source instance").
  */
-#include <arpa/inet.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -18,163 +14,123 @@
 #include "desired.h"
 #include "log.h"
 #include "secret.h"
-#include "xmalloc.h"
-
-/* At most this many addresses (accounts) for the replication user. */
-#define REPL_MAX_HOSTS 4
-
-/* 1 for an IPv4 address the internet cannot route (RFC 1918, RFC 6598,
- * loopback, link-local). */
-static int
-ipv4_is_private(const struct in_addr *a)
-{
-	uint32_t x = ntohl(a->s_addr);
-
-	return (x >> 24) == 10 || (x >> 20) == (172u << 4 | 1) ||
-	    (x >> 16) == (192u << 8 | 168) || (x >> 22) == (100u << 2 | 1) ||
-	    (x >> 24) == 127 || (x >> 16) == (169u << 8 | 254);
-}
 
 /*
  * The hosts of the replication user: the addresses the target's endpoint
- * resolves to now, one account each, so that only the target may log in
- * with it.  The target's replication connection to the source comes from
- * the target's private address, which is what its endpoint resolves to
- * from inside its VPC; a publicly accessible instance's endpoint resolves
- * to its public address from outside the VPC (Amazon RDS API Reference,
- * CreateDBInstance, PubliclyAccessible), and that is not the address the
- * source sees.  So the host is '%' (any) when the endpoint does not
- * resolve, resolves to more than REPL_MAX_HOSTS addresses or to a public
- * IPv4 address; each case is logged.  The Amazon RDS User Guide,
- * "Configuring binary log file position replication with an external
- * source instance", likewise creates the replication user for the
- * replica's domain only.  An address that changes later (a Multi-AZ
- * failover of the target) leaves the user behind: the target's I/O thread
- * then fails to log in until the user is created again.
+ * resolves to (observed), one account each, so that only the target may
+ * log in with it.  The target's replication connection to the source
+ * comes from the target's private address, which is what its endpoint
+ * resolves to from inside its VPC; a publicly accessible instance's
+ * endpoint resolves to its public address from outside the VPC (Amazon
+ * RDS API Reference, CreateDBInstance, PubliclyAccessible), and that is
+ * not the address the source sees.  So the host is '%' (any) when the
+ * endpoint does not resolve, resolves to more than STEP_MAX_HOSTS
+ * addresses or to a public IPv4 address; hosts_note says which.  The
+ * Amazon RDS User Guide, "Configuring binary log file position
+ * replication with an external source instance", likewise creates the
+ * replication user for the replica's domain only.  An address that
+ * changes later (a Multi-AZ failover of the target) leaves the user
+ * behind: the target's I/O thread then fails to log in until the user is
+ * created again.
  */
 static void
-repl_hosts(const char *endpoint, struct db_hosts *out)
+resolve_hosts(const struct observed *o, struct step_args *a)
 {
-	struct addrinfo hints, *res = NULL, *ai;
-	char buf[INET6_ADDRSTRLEN];
 	const char *why = NULL;
-	size_t i;
-	int rc;
+	int i;
 
-	out->v = NULL;
-	out->n = 0;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	if ((rc = getaddrinfo(endpoint, NULL, &hints, &res)) != 0) {
-		log_info("replication user host '%%': the target endpoint "
-		         "'%s' does not resolve (%s)",
-		    endpoint, gai_strerror(rc));
-		goto any;
-	}
-	for (ai = res; ai != NULL && why == NULL; ai = ai->ai_next) {
-		if (ai->ai_family == AF_INET) {
-			const struct sockaddr_in *sin =
-			    (const struct sockaddr_in *)ai->ai_addr;
-
-			if (!ipv4_is_private(&sin->sin_addr))
-				why = "resolves to a public address here; the "
-				      "target connects from its private one";
-			inet_ntop(AF_INET, &sin->sin_addr, buf, sizeof(buf));
-		} else if (ai->ai_family == AF_INET6) {
-			inet_ntop(AF_INET6,
-			    &((const struct sockaddr_in6 *)ai->ai_addr)
-			         ->sin6_addr,
-			    buf, sizeof(buf));
-		} else
-			continue;
-		for (i = 0; i < out->n; i++)
-			if (strcmp(out->v[i], buf) == 0)
-				break;
-		if (i < out->n)
-			continue;
-		if (out->n == REPL_MAX_HOSTS) {
-			why = "resolves to too many addresses";
-			break;
-		}
-		out->v = xreallocarray(out->v, out->n + 1, sizeof(*out->v));
-		out->v[out->n++] = xstrdup(buf);
-	}
-	freeaddrinfo(res);
-	if (why == NULL && out->n > 0)
+	if (o->target_resolve_error[0] != '\0')
+		why = "does not resolve";
+	else if (o->n_target_addrs == 0)
+		why = "has no address";
+	else if (o->n_target_addrs > STEP_MAX_HOSTS)
+		why = "resolves to too many addresses";
+	for (i = 0; why == NULL && i < o->n_target_addrs; i++)
+		if (o->target_addr_public[i])
+			why = "resolves to a public address here; the target "
+			      "connects from its private one";
+	if (why != NULL) {
+		snprintf(a->hosts[0], sizeof(a->hosts[0]), "%%");
+		a->n_hosts = 1;
+		/* Truncated if it must: a note for the log and diff. */
+		snprintf(a->hosts_note, sizeof(a->hosts_note),
+		    "the target endpoint '%.64s' %s%s%.40s", o->target.endpoint,
+		    why, o->target_resolve_error[0] ? ": " : "",
+		    o->target_resolve_error);
 		return;
-	log_info("replication user host '%%': the target endpoint '%s' %s",
-	    endpoint, why ? why : "has no address");
-any:
-	db_hosts_release(out);
-	out->v = xcalloc(1, sizeof(*out->v));
-	out->v[0] = xstrdup("%");
-	out->n = 1;
+	}
+	for (i = 0; i < o->n_target_addrs; i++)
+		snprintf(a->hosts[i], sizeof(a->hosts[i]), "%s",
+		    o->target_addrs[i]);
+	a->n_hosts = o->n_target_addrs;
 }
 
 /*
- * Replication is encrypted when the source offers TLS: our own session to
- * it is encrypted exactly then (DB_TLS_PREFER).  The user then REQUIREs
- * SSL, and rds_set_external_master gets ssl_encryption=1 (encrypted, the
- * certificate not verified: Amazon RDS User Guide,
- * mysql.rds_set_external_master).
- */
-static int
-repl_tls(struct db *src)
-{
-	return db_is_tls(src);
-}
-
-/*
- * The user for each address of the target (see repl_hosts); accounts of
- * the same name for other hosts (an older address, '%') are dropped first.
+ * The user for each host of the step (resolve_hosts); accounts of the
+ * same name for other hosts (an older address, '%') are dropped first.
  */
 static enum rr_err
 run_create_repl_user(struct rr_ctx *c, const struct observed *o,
     const struct step *s)
 {
-	struct db_hosts want, have;
+	const struct step_args *a = &s->args;
+	struct db_hosts have;
 	struct secret *pw = NULL;
 	struct db *src;
 	enum rr_err e;
-	size_t i, j;
-	int fresh = 0, tls;
+	size_t i;
+	int j, fresh = 0;
 
-	memset(&want, 0, sizeof(want));
 	memset(&have, 0, sizeof(have));
 	if ((e = rr_ctx_source(c, &o->source, &src)) != RR_OK)
 		return e;
 	if ((e = act_repl_password(c, &pw, &fresh)) != RR_OK)
 		return e;
-	if (!(tls = repl_tls(src)))
+	if (a->tls != 1)
 		log_info("replication from '%s' runs without TLS: the source "
 		         "does not offer it",
-		    c->d->source_id);
-	repl_hosts(o->target.endpoint, &want);
-	if ((e = db_user_hosts(src, c->d->repl_user, &have)) != RR_OK)
+		    a->id);
+	if (a->hosts_note[0] != '\0')
+		log_info("replication user host '%%': %s", a->hosts_note);
+	if ((e = db_user_hosts(src, a->user, &have)) != RR_OK)
 		goto out;
 	for (i = 0; i < have.n; i++) {
-		for (j = 0; j < want.n; j++)
-			if (strcasecmp(have.v[i], want.v[j]) == 0)
+		for (j = 0; j < a->n_hosts; j++)
+			if (strcasecmp(have.v[i], a->hosts[j]) == 0)
 				break;
-		if (j == want.n &&
-		    (e = db_drop_user(src, c->d->repl_user, have.v[i])) !=
-		        RR_OK)
+		if (j == a->n_hosts &&
+		    (e = db_drop_user(src, a->user, have.v[i])) != RR_OK)
 			goto out;
 	}
-	for (i = 0; i < want.n; i++) {
-		if ((e = db_create_repl_user(src, c->d->repl_user, want.v[i],
-		         secret_data(pw), secret_len(pw), tls)) != RR_OK)
+	for (j = 0; j < a->n_hosts; j++) {
+		if ((e = db_create_repl_user(src, a->user, a->hosts[j],
+		         secret_data(pw), secret_len(pw), a->tls == 1)) !=
+		    RR_OK)
 			goto out;
-		log_info("replication user '%s'@'%s' on '%s'%s",
-		    c->d->repl_user, want.v[i], c->d->source_id,
-		    tls ? ", REQUIRE SSL" : "");
+		log_info("replication user '%s'@'%s' on '%s'%s", a->user,
+		    a->hosts[j], a->id, a->tls == 1 ? ", REQUIRE SSL" : "");
 	}
 out:
-	db_hosts_release(&want);
 	db_hosts_release(&have);
 	secret_free(pw);
 	return e;
+}
+
+/*
+ * Replication is encrypted when the source offers TLS: our own session to
+ * it is encrypted exactly then (DB_TLS_PREFER, observed).  The user then
+ * REQUIREs SSL, and rds_set_external_master gets ssl_encryption=1
+ * (encrypted, the certificate not verified: Amazon RDS User Guide,
+ * mysql.rds_set_external_master).
+ */
+static void
+resolve_create_repl_user(const struct desired *d, const struct observed *o,
+    struct step *s)
+{
+	snprintf(s->args.id, sizeof(s->args.id), "%s", d->source_id);
+	snprintf(s->args.user, sizeof(s->args.user), "%s", d->repl_user);
+	s->args.tls = o->srcdb.tls;
+	resolve_hosts(o, &s->args);
 }
 
 static void
@@ -192,6 +148,7 @@ const struct action_entry action_create_repl_user = {
 	.mutates = MUTATES_SQL,
 	.resource = RES_SOURCE,
 	.op = "CREATE USER",
+	.resolve = resolve_create_repl_user,
 	.run = run_create_repl_user,
 	.assume = assume_create_repl_user,
 };
@@ -200,8 +157,9 @@ static enum rr_err
 run_start_replication(struct rr_ctx *c, const struct observed *o,
     const struct step *s)
 {
+	const struct step_args *a = &s->args;
 	struct secret *pw = NULL;
-	struct db *db = NULL, *src;
+	struct db *db = NULL;
 	enum rr_err e;
 	int fresh = 0;
 
@@ -214,20 +172,30 @@ run_start_replication(struct rr_ctx *c, const struct observed *o,
 		    "password was missing; the user is recreated next pass");
 		goto out;
 	}
-	if ((e = rr_ctx_source(c, &o->source, &src)) != RR_OK)
-		goto out;
 	if ((e = act_connect(c, &o->target, &db)) != RR_OK)
 		goto out;
-	if ((e = db_rds_set_external_master(db, o->source.endpoint,
-	         (unsigned)o->source.port, c->d->repl_user, secret_data(pw),
-	         secret_len(pw), s->pos.file, s->pos.pos, repl_tls(src))) !=
-	    RR_OK)
+	if ((e = db_rds_set_external_master(db, a->host, (unsigned)a->port,
+	         a->user, secret_data(pw), secret_len(pw), s->pos.file,
+	         s->pos.pos, a->tls == 1)) != RR_OK)
 		goto out;
 	e = db_rds_start_replication(db);
 out:
 	secret_free(pw);
 	db_close(db);
 	return e;
+}
+
+/* From the source's endpoint, at the coordinates the target carries. */
+static void
+resolve_start_replication(const struct desired *d, const struct observed *o,
+    struct step *s)
+{
+	s->pos = o->target.tagged_pos;
+	snprintf(s->args.id, sizeof(s->args.id), "%s", d->target_id);
+	snprintf(s->args.host, sizeof(s->args.host), "%s", o->source.endpoint);
+	s->args.port = o->source.port;
+	snprintf(s->args.user, sizeof(s->args.user), "%s", d->repl_user);
+	s->args.tls = o->srcdb.tls;
 }
 
 /* Started or resumed: running, from s->pos when it had no position. */
@@ -250,6 +218,7 @@ const struct action_entry action_start_replication = {
 	.mutates = MUTATES_SQL,
 	.resource = RES_TARGET,
 	.op = "mysql.rds_set_external_master, rds_start_replication",
+	.resolve = resolve_start_replication,
 	.run = run_start_replication,
 	.assume = assume_replicating,
 };
@@ -268,6 +237,7 @@ const struct action_entry action_resume_replication = {
 	.mutates = MUTATES_SQL,
 	.resource = RES_TARGET,
 	.op = "mysql.rds_start_replication",
+	.resolve = act_resolve_target_id,
 	.run = run_resume_replication,
 	.assume = assume_replicating,
 };
@@ -282,7 +252,17 @@ run_drop_repl_user(struct rr_ctx *c, const struct observed *o,
 	if ((e = rr_ctx_source(c, &o->source, &db)) != RR_OK)
 		return e;
 	/* Every host: an address may have changed since. */
-	return db_drop_user(db, c->d->repl_user, NULL);
+	return db_drop_user(db, s->args.user, NULL);
+}
+
+static void
+resolve_drop_repl_user(const struct desired *d, const struct observed *o,
+    struct step *s)
+{
+	snprintf(s->args.id, sizeof(s->args.id), "%s", d->source_id);
+	snprintf(s->args.user, sizeof(s->args.user), "%s", d->repl_user);
+	snprintf(s->args.hosts_note, sizeof(s->args.hosts_note),
+	    "every host of the user");
 }
 
 static void
@@ -299,6 +279,7 @@ const struct action_entry action_drop_repl_user = {
 	.mutates = MUTATES_SQL,
 	.resource = RES_SOURCE,
 	.op = "DROP USER",
+	.resolve = resolve_drop_repl_user,
 	.run = run_drop_repl_user,
 	.assume = assume_drop_repl_user,
 };

@@ -18,45 +18,43 @@ action_target_retention(const struct obs_instance *src)
 	return src->backup_retention > 0 ? src->backup_retention : 1;
 }
 
-/*
- * Restore the target from the encrypted copy, tagged as ours and with the
- * source's own tags (those not in the aws: or rdsreconcile: namespaces).
- */
 static enum rr_err
 run_restore_target(struct rr_ctx *c, const struct observed *o,
     const struct step *s)
 {
-	const struct desired *d = c->d;
+	struct rds_tag v[STEP_MAX_TAGS];
 	struct rds_restore_opts ro;
-	struct rds_tags src, all;
-	struct tagset ts;
-	const struct rds_tags *ours;
+	struct rds_tags l;
 	enum rr_err e;
-	size_t i;
 
-	memset(&src, 0, sizeof(src));
-	memset(&all, 0, sizeof(all));
-	if ((e = rds_list_tags(c->aws, &src, o->source.arn)) != RR_OK)
-		goto out;
-	ours = act_tags(&ts, d, "target", &o->copy.tagged_pos);
-	for (i = 0; i < ours->n; i++)
-		rds_tags_add(&all, ours->v[i].key, ours->v[i].value);
-	for (i = 0; i < src.n; i++)
-		if (strncmp(src.v[i].key, "aws:", 4) != 0 &&
-		    strncmp(src.v[i].key, "rdsreconcile:", 13) != 0)
-			rds_tags_add(&all, src.v[i].key, src.v[i].value);
 	memset(&ro, 0, sizeof(ro));
 	ro.multi_az = ro.publicly_accessible = -1;
-	ro.instance_class = d->target_instance_class ? d->target_instance_class
-	                                             : o->source.instance_class;
-	ro.tags = &all;
-	e = rds_restore_from_snapshot(c->aws, d->target_id,
-	    d->encrypted_snapshot_id, &ro);
-	e = act_created(c, e, "DBInstanceAlreadyExists");
-out:
-	rds_tags_release(&src);
-	rds_tags_release(&all);
-	return e;
+	ro.instance_class = s->args.instance_class;
+	ro.tags = act_rds_tags(&s->args, v, &l);
+	e = rds_restore_from_snapshot(c->aws, s->args.id, s->args.from, &ro);
+	return act_created(c, e, "DBInstanceAlreadyExists");
+}
+
+/*
+ * The target from the encrypted copy, tagged as ours (with the copy's
+ * coordinates) and with the source's own tags, in the source's class
+ * unless spec.target declares one.
+ */
+static void
+resolve_restore_target(const struct desired *d, const struct observed *o,
+    struct step *s)
+{
+	struct step_args *a = &s->args;
+	int i;
+
+	snprintf(a->id, sizeof(a->id), "%s", d->target_id);
+	snprintf(a->from, sizeof(a->from), "%s", d->encrypted_snapshot_id);
+	snprintf(a->instance_class, sizeof(a->instance_class), "%s",
+	    d->target_instance_class ? d->target_instance_class
+	                             : o->source.instance_class);
+	act_args_ours(a, d, "target", &o->copy.tagged_pos);
+	for (i = 0; i < o->n_source_tags; i++)
+		act_args_tag(a, o->source_tags[i].key, o->source_tags[i].value);
 }
 
 static void
@@ -79,6 +77,7 @@ const struct action_entry action_restore_target = {
 	.mutates = MUTATES_AWS,
 	.resource = RES_TARGET,
 	.op = "RestoreDBInstanceFromDBSnapshot",
+	.resolve = resolve_restore_target,
 	.run = run_restore_target,
 	.assume = assume_restore_target,
 };
@@ -91,22 +90,23 @@ run_create_target_params(struct rr_ctx *c, const struct observed *o,
 	struct rds_parameters pl;
 	char *family = NULL;
 	struct rds_parameter *mods = NULL;
-	struct tagset ts;
+	struct rds_tag v[STEP_MAX_TAGS];
+	struct rds_tags l;
 	char *desc = NULL;
 	size_t i, n = 0;
 	enum rr_err e;
 
 	memset(&pl, 0, sizeof(pl));
-	if ((e = rds_describe_parameter_group(c->aws, &family,
-	         o->source.param_group)) != RR_OK)
+	if ((e = rds_describe_parameter_group(c->aws, &family, s->args.from)) !=
+	    RR_OK)
 		goto out;
 	desc = xasprintf("rdsreconcile: target of %s", c->d->name);
-	e = rds_create_parameter_group(c->aws, c->d->param_group, family, desc,
-	    act_tags(&ts, c->d, "parameter-group", NULL));
+	e = rds_create_parameter_group(c->aws, s->args.id, family, desc,
+	    act_rds_tags(&s->args, v, &l));
 	if ((e = act_created(c, e, "DBParameterGroupAlreadyExists")) != RR_OK)
 		goto out;
-	if ((e = rds_describe_parameters(c->aws, &pl, o->source.param_group,
-	         "user")) != RR_OK)
+	if ((e = rds_describe_parameters(c->aws, &pl, s->args.from, "user")) !=
+	    RR_OK)
 		goto out;
 	mods = xcalloc(pl.n + 1, sizeof(*mods));
 	for (i = 0; i < pl.n; i++) {
@@ -125,13 +125,25 @@ run_create_target_params(struct rr_ctx *c, const struct observed *o,
 	mods[n].value = (char *)"1";
 	mods[n].apply_method = (char *)"immediate";
 	n++;
-	e = rds_modify_parameter_group(c->aws, c->d->param_group, mods, n);
+	e = rds_modify_parameter_group(c->aws, s->args.id, mods, n);
 out:
 	free(mods);
 	free(desc);
 	rds_parameters_release(&pl);
 	free(family);
 	return e;
+}
+
+/* The source's family and user-set values are read when it runs. */
+static void
+resolve_create_target_params(const struct desired *d, const struct observed *o,
+    struct step *s)
+{
+	snprintf(s->args.id, sizeof(s->args.id), "%s", d->param_group);
+	snprintf(s->args.from, sizeof(s->args.from), "%s",
+	    o->source.param_group);
+	s->args.read_only = 1;
+	act_args_ours(&s->args, d, "parameter-group", NULL);
 }
 
 static void
@@ -149,6 +161,7 @@ const struct action_entry action_create_target_params = {
 	.mutates = MUTATES_AWS,
 	.resource = RES_PARAM_GROUP,
 	.op = "CreateDBParameterGroup",
+	.resolve = resolve_create_target_params,
 	.run = run_create_target_params,
 	.assume = assume_create_target_params,
 };
@@ -162,16 +175,35 @@ run_modify_target(struct rr_ctx *c, const struct observed *o,
 	char *sgs[8];
 	int i;
 
-	for (i = 0; i < o->source.n_sg; i++)
-		sgs[i] = (char *)o->source.sg_ids[i];
+	for (i = 0; i < s->args.n_sg; i++)
+		sgs[i] = (char *)s->args.sg_ids[i];
 	sgl.v = sgs;
-	sgl.n = (size_t)o->source.n_sg;
+	sgl.n = (size_t)s->args.n_sg;
 	m.vpc_security_group_ids = &sgl;
-	m.parameter_group = c->d->param_group;
-	m.backup_retention_period = action_target_retention(&o->source);
-	m.multi_az = o->source.multi_az;
+	m.parameter_group = s->args.param_group;
+	m.backup_retention_period = s->args.backup_retention;
+	m.multi_az = s->args.multi_az;
 	m.apply_immediately = 1;
-	return rds_modify_instance(c->aws, c->d->target_id, &m);
+	return rds_modify_instance(c->aws, s->args.id, &m);
+}
+
+/* What a restore does not carry: the source's security groups, backups
+ * (at least 1 day) and Multi-AZ, and the target's own parameter group. */
+static void
+resolve_modify_target(const struct desired *d, const struct observed *o,
+    struct step *s)
+{
+	struct step_args *a = &s->args;
+	int i;
+
+	snprintf(a->id, sizeof(a->id), "%s", d->target_id);
+	for (i = 0; i < o->source.n_sg && i < 8; i++)
+		snprintf(a->sg_ids[i], sizeof(a->sg_ids[i]), "%s",
+		    o->source.sg_ids[i]);
+	a->n_sg = i;
+	snprintf(a->param_group, sizeof(a->param_group), "%s", d->param_group);
+	a->backup_retention = action_target_retention(&o->source);
+	a->multi_az = o->source.multi_az;
 }
 
 static void
@@ -195,6 +227,7 @@ const struct action_entry action_modify_target = {
 	.mutates = MUTATES_AWS,
 	.resource = RES_TARGET,
 	.op = "ModifyDBInstance",
+	.resolve = resolve_modify_target,
 	.run = run_modify_target,
 	.assume = assume_modify_target,
 };
@@ -203,7 +236,7 @@ static enum rr_err
 run_reboot_target(struct rr_ctx *c, const struct observed *o,
     const struct step *s)
 {
-	return rds_reboot_instance(c->aws, c->d->target_id);
+	return rds_reboot_instance(c->aws, s->args.id);
 }
 
 static void
@@ -222,6 +255,7 @@ const struct action_entry action_reboot_target = {
 	.mutates = MUTATES_AWS,
 	.resource = RES_TARGET,
 	.op = "RebootDBInstance",
+	.resolve = act_resolve_target_id,
 	.run = run_reboot_target,
 	.assume = assume_reboot_target,
 };

@@ -14,13 +14,22 @@ static enum rr_err
 run_create_temp_replica(struct rr_ctx *c, const struct observed *o,
     const struct step *s)
 {
-	const struct desired *d = c->d;
-	struct tagset ts;
+	struct rds_tag v[STEP_MAX_TAGS];
+	struct rds_tags l;
 	enum rr_err e;
 
-	e = rds_create_read_replica(c->aws, d->temp_replica_id, d->source_id,
-	    act_tags(&ts, d, "temp-replica", NULL));
+	e = rds_create_read_replica(c->aws, s->args.id, s->args.from,
+	    act_rds_tags(&s->args, v, &l));
 	return act_created(c, e, "DBInstanceAlreadyExists");
+}
+
+static void
+resolve_create_temp_replica(const struct desired *d, const struct observed *o,
+    struct step *s)
+{
+	snprintf(s->args.id, sizeof(s->args.id), "%s", d->temp_replica_id);
+	snprintf(s->args.from, sizeof(s->args.from), "%s", d->source_id);
+	act_args_ours(&s->args, d, "temp-replica", NULL);
 }
 
 static void
@@ -43,6 +52,7 @@ const struct action_entry action_create_temp_replica = {
 	.mutates = MUTATES_AWS,
 	.resource = RES_TEMP_REPLICA,
 	.op = "CreateDBInstanceReadReplica",
+	.resolve = resolve_create_temp_replica,
 	.run = run_create_temp_replica,
 	.assume = assume_create_temp_replica,
 };
@@ -68,6 +78,7 @@ const struct action_entry action_stop_temp_replication = {
 	.mutates = MUTATES_SQL,
 	.resource = RES_TEMP_REPLICA,
 	.op = "mysql.rds_stop_replication",
+	.resolve = act_resolve_temp_id,
 	.run = run_stop_temp_replication,
 	.assume = assume_stop_temp_replication,
 };
@@ -77,8 +88,9 @@ run_record_freeze_point(struct rr_ctx *c, const struct observed *o,
     const struct step *s)
 {
 	struct db_replica_status st;
+	struct rds_tag v[STEP_MAX_TAGS];
+	struct rds_tags l;
 	struct db *db = NULL;
-	char pos[32];
 	enum rr_err e;
 
 	memset(&st, 0, sizeof(st));
@@ -98,15 +110,25 @@ run_record_freeze_point(struct rr_ctx *c, const struct observed *o,
 		    c->d->temp_replica_id);
 		goto out;
 	}
-	snprintf(pos, sizeof(pos), "%llu", (unsigned long long)s->pos.pos);
-	if ((e = act_tag_one(c, o->temp.arn, OBS_TAG_BINLOG_FILE,
-	         s->pos.file)) != RR_OK)
-		goto out;
-	e = act_tag_one(c, o->temp.arn, OBS_TAG_BINLOG_POS, pos);
+	e = rds_add_tags(c->aws, o->temp.arn, act_rds_tags(&s->args, v, &l));
 out:
 	db_replica_status_release(&st);
 	db_close(db);
 	return e;
+}
+
+/* Where the stopped replica stands: the freeze point, in its tags. */
+static void
+resolve_record_freeze_point(const struct desired *d, const struct observed *o,
+    struct step *s)
+{
+	char p[32];
+
+	s->pos = o->temprepl.exec;
+	snprintf(s->args.id, sizeof(s->args.id), "%s", d->temp_replica_id);
+	snprintf(p, sizeof(p), "%llu", (unsigned long long)s->pos.pos);
+	act_args_tag(&s->args, OBS_TAG_BINLOG_FILE, s->pos.file);
+	act_args_tag(&s->args, OBS_TAG_BINLOG_POS, p);
 }
 
 static void
@@ -123,6 +145,7 @@ const struct action_entry action_record_freeze_point = {
 	.mutates = MUTATES_AWS,
 	.resource = RES_TEMP_REPLICA,
 	.op = "AddTagsToResource",
+	.resolve = resolve_record_freeze_point,
 	.run = run_record_freeze_point,
 	.assume = assume_record_freeze_point,
 };

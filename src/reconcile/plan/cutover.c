@@ -134,7 +134,6 @@ plan_cutover(const struct desired *d, const struct observed *o, struct step *s)
 		ACT(s, ACT_STOP_REPLICATION,
 		    "the target has applied the source's final position",
 		    "stop and reset replication on '%s'", d->target_id);
-		s->pos = o->srcdb.binlog;
 		return;
 	}
 	if (r->read_only != TRI_NO) {

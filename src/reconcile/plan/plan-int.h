@@ -19,8 +19,13 @@ void plan_set(struct step *s, enum step_kind kind, enum action a,
     enum wait_on w, int requeue, const char *op, const char *why,
     const char *fmt, ...) __attribute__((format(printf, 8, 9)));
 
-#define ACT(s, a, why, ...) \
-	plan_set(s, STEP_ACT, a, WAIT_NONE, 0, "", why, __VA_ARGS__)
+/* An action step, its arguments resolved by its table entry from d and o
+ * (which every stage has in scope under those names). */
+void plan_act(const struct desired *d, const struct observed *o, struct step *s,
+    enum action a, const char *why, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+#define ACT(s, a, why, ...) plan_act(d, o, s, a, why, __VA_ARGS__)
 #define WAIT(s, w, secs, op, why, ...) \
 	plan_set(s, STEP_WAIT, ACT_NONE, w, secs, op, why, __VA_ARGS__)
 #define GATE(s, w, secs, why, ...) \

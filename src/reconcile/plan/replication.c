@@ -39,7 +39,6 @@ plan_replication(const struct desired *d, const struct observed *o,
 		    "replicate '%s' from '%s' at %s:%llu", d->target_id,
 		    d->source_id, t->tagged_pos.file,
 		    (unsigned long long)t->tagged_pos.pos);
-		s->pos = t->tagged_pos;
 		return;
 	}
 	if (r->last_errno != 0) {

@@ -85,12 +85,10 @@ step_symbol(const struct step *s)
 	                                     : "~";
 }
 
-void
-plan_set(struct step *s, enum step_kind kind, enum action a, enum wait_on w,
-    int requeue, const char *op, const char *why, const char *fmt, ...)
+static void
+plan_vset(struct step *s, enum step_kind kind, enum action a, enum wait_on w,
+    int requeue, const char *op, const char *why, const char *fmt, va_list ap)
 {
-	va_list ap;
-
 	s->kind = kind;
 	s->action = a;
 	s->wait = w;
@@ -100,9 +98,33 @@ plan_set(struct step *s, enum step_kind kind, enum action a, enum wait_on w,
 		op = action_get(a)->op;
 	snprintf(s->op, sizeof(s->op), "%s", op);
 	snprintf(s->why, sizeof(s->why), "%s", why);
-	va_start(ap, fmt);
 	vsnprintf(s->what, sizeof(s->what), fmt, ap);
+	/* What is not sent, where 0 is a value. */
+	s->args.multi_az = s->args.read_only = s->args.tls = -1;
+}
+
+void
+plan_set(struct step *s, enum step_kind kind, enum action a, enum wait_on w,
+    int requeue, const char *op, const char *why, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	plan_vset(s, kind, a, w, requeue, op, why, fmt, ap);
 	va_end(ap);
+}
+
+void
+plan_act(const struct desired *d, const struct observed *o, struct step *s,
+    enum action a, const char *why, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	plan_vset(s, STEP_ACT, a, WAIT_NONE, 0, "", why, fmt, ap);
+	va_end(ap);
+	if (action_get(a) != NULL)
+		action_get(a)->resolve(d, o, s);
 }
 
 int

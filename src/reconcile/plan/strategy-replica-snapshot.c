@@ -95,7 +95,6 @@ plan_build(const struct desired *d, const struct observed *o, struct step *s)
 			    "record freeze point %s:%llu on '%s'",
 			    tr->exec.file, (unsigned long long)tr->exec.pos,
 			    d->temp_replica_id);
-			s->pos = tr->exec;
 			return;
 		}
 		if (tr->reachable != TRI_YES) {
@@ -124,7 +123,6 @@ plan_build(const struct desired *d, const struct observed *o, struct step *s)
 		    "snapshot '%s' as '%s' (at %s:%llu)", d->temp_replica_id,
 		    d->snapshot_id, tmp->tagged_pos.file,
 		    (unsigned long long)tmp->tagged_pos.pos);
-		s->pos = tmp->tagged_pos;
 		return;
 	}
 	if (!t->exists && !o->copy.exists) {
