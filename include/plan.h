@@ -150,6 +150,9 @@ struct gate_state {
 void plan_gates(const struct desired *d, const struct observed *o,
     struct gate_state *g);
 
+/* Enough for every step of a plan from nothing (about 25 today). */
+#define PLAN_MAX_STEPS 64
+
 /*
  * Every step from o to convergence, in order, at most max.  Stops after a
  * STEP_BLOCKED or STEP_CONVERGED (included).  Returns the count.

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "reconcile.h"
 #include "report.h"
+#include "xmalloc.h"
 
 volatile int rr_interrupted;
 
@@ -253,14 +254,15 @@ poll_scale(const struct rr_ctx *c)
 static void
 print_plan(const struct desired *d, const struct observed *o)
 {
-	struct step steps[64];
+	struct step *steps = xcalloc(PLAN_MAX_STEPS, sizeof(*steps));
 	size_t n, i;
 
-	n = plan_all(d, o, steps, sizeof(steps) / sizeof(steps[0]));
+	n = plan_all(d, o, steps, PLAN_MAX_STEPS);
 	for (i = 0; i < n; i++)
 		print_step(d, &steps[i], i == 0 ? "(dry run: nothing is "
 		    "executed; the steps below assume each one succeeds)" :
 		    NULL);
+	free(steps);
 }
 
 /* Run the failure hook; its own failure is reported, never hidden. */
