@@ -8,45 +8,74 @@
  * how it runs (act() calls run) and what the dry-run plan assumes once it
  * succeeded (plan_assume() calls assume).  The entries live in
  * src/reconcile/actions/, one file per family; the table that indexes
- * them by enum action is src/reconcile/actions/table.c.
+ * them by enum action (made from the same list) is
+ * src/reconcile/actions/table.c.
  *
- * Adding an action: a value here, an entry in its family's file, and its
- * line in the table; the table's size is checked at compile time and its
- * order and completeness by tests/unit/test-plan.c.
+ * Adding an action: its line in ACTIONS below and its entry in its
+ * family's file; an entry that is missing fails the link, and
+ * tests/unit/test-plan.c checks that none has an empty field.
  */
 #ifndef RR_ACTION_H
 #define RR_ACTION_H
 
 #include "err.h"
 
-/* Every mutation the reconciler can make; src/reconcile/actions/ runs each. */
-enum action {
-	ACT_NONE,
-	ACT_SET_BINLOG_RETENTION,  /* CALL mysql.rds_set_configuration */
-	ACT_CREATE_TEMP_REPLICA,   /* CreateDBInstanceReadReplica */
-	ACT_STOP_TEMP_REPLICATION, /* CALL mysql.rds_stop_replication */
-	ACT_RECORD_FREEZE_POINT,   /* AddTagsToResource: the coordinates */
-	ACT_CREATE_SNAPSHOT,       /* CreateDBSnapshot of the temp replica */
-	ACT_COPY_SNAPSHOT,         /* CopyDBSnapshot with KmsKeyId */
-	ACT_RESTORE_TARGET,        /* RestoreDBInstanceFromDBSnapshot */
-	ACT_CREATE_TARGET_PARAMS,  /* CreateDBParameterGroup + copy values */
-	ACT_MODIFY_TARGET,         /* ModifyDBInstance: the source's settings */
-	ACT_REBOOT_TARGET,         /* RebootDBInstance: parameter group */
-	ACT_CREATE_REPL_USER,      /* CREATE USER on the source */
-	ACT_START_REPLICATION,     /* rds_set_external_master + start */
-	ACT_RESUME_REPLICATION,    /* rds_start_replication, no new position */
-	ACT_MARK_CUTOVER,          /* tag target phase=cutover */
-	ACT_DROP_REPL_USER,        /* DROP USER on the source */
-	ACT_FENCE_SOURCE,          /* ModifyDBParameterGroup read_only=1 */
-	ACT_STOP_REPLICATION,      /* rds_stop_replication + reset */
-	ACT_UNFENCE_TARGET,        /* ModifyDBParameterGroup read_only=0 */
-	ACT_SWITCH_ALIAS,          /* ChangeResourceRecordSets UPSERT */
-	ACT_MARK_DONE,             /* rds_kill the source's clients, tag done */
-	ACT_DELETE_TEMP_REPLICA,   /* DeleteDBInstance */
-	ACT_DELETE_SNAPSHOT,       /* DeleteDBSnapshot (unencrypted) */
-	ACT_ABORT_CUTOVER,         /* read_only=0 on the source, untag phase */
-	ACT__COUNT
-};
+/*
+ * Every mutation the reconciler can make, in order: its enum value and
+ * its entry (defined in its family's file in src/reconcile/actions/).
+ * The enum and the table are made from this one list.
+ */
+#define ACTIONS(X) \
+	/* CALL mysql.rds_set_configuration */ \
+	X(ACT_SET_BINLOG_RETENTION, action_set_binlog_retention) \
+	/* CreateDBInstanceReadReplica */ \
+	X(ACT_CREATE_TEMP_REPLICA, action_create_temp_replica) \
+	/* CALL mysql.rds_stop_replication */ \
+	X(ACT_STOP_TEMP_REPLICATION, action_stop_temp_replication) \
+	/* AddTagsToResource: the coordinates */ \
+	X(ACT_RECORD_FREEZE_POINT, action_record_freeze_point) \
+	/* CreateDBSnapshot of the temp replica */ \
+	X(ACT_CREATE_SNAPSHOT, action_create_snapshot) \
+	/* CopyDBSnapshot with KmsKeyId */ \
+	X(ACT_COPY_SNAPSHOT, action_copy_snapshot) \
+	/* RestoreDBInstanceFromDBSnapshot */ \
+	X(ACT_RESTORE_TARGET, action_restore_target) \
+	/* CreateDBParameterGroup + copy values */ \
+	X(ACT_CREATE_TARGET_PARAMS, action_create_target_params) \
+	/* ModifyDBInstance: the source's settings */ \
+	X(ACT_MODIFY_TARGET, action_modify_target) \
+	/* RebootDBInstance: parameter group */ \
+	X(ACT_REBOOT_TARGET, action_reboot_target) \
+	/* CREATE USER on the source */ \
+	X(ACT_CREATE_REPL_USER, action_create_repl_user) \
+	/* rds_set_external_master + start */ \
+	X(ACT_START_REPLICATION, action_start_replication) \
+	/* rds_start_replication, no new position */ \
+	X(ACT_RESUME_REPLICATION, action_resume_replication) \
+	/* tag target phase=cutover */ \
+	X(ACT_MARK_CUTOVER, action_mark_cutover) \
+	/* DROP USER on the source */ \
+	X(ACT_DROP_REPL_USER, action_drop_repl_user) \
+	/* ModifyDBParameterGroup read_only=1 */ \
+	X(ACT_FENCE_SOURCE, action_fence_source) \
+	/* rds_stop_replication + reset */ \
+	X(ACT_STOP_REPLICATION, action_stop_replication) \
+	/* ModifyDBParameterGroup read_only=0 */ \
+	X(ACT_UNFENCE_TARGET, action_unfence_target) \
+	/* ChangeResourceRecordSets UPSERT */ \
+	X(ACT_SWITCH_ALIAS, action_switch_alias) \
+	/* rds_kill the source's clients, tag done */ \
+	X(ACT_MARK_DONE, action_mark_done) \
+	/* DeleteDBInstance */ \
+	X(ACT_DELETE_TEMP_REPLICA, action_delete_temp_replica) \
+	/* DeleteDBSnapshot (unencrypted) */ \
+	X(ACT_DELETE_SNAPSHOT, action_delete_snapshot) \
+	/* read_only=0 on the source, untag phase */ \
+	X(ACT_ABORT_CUTOVER, action_abort_cutover)
+
+#define ACTION_ENUM_(value, entry) value,
+
+enum action { ACT_NONE, ACTIONS(ACTION_ENUM_) ACT__COUNT };
 
 /* What an action changes. */
 enum action_mutates {

@@ -59,35 +59,10 @@ void act_resolve_target_id(const struct desired *d, const struct observed *o,
 void act_resolve_temp_id(const struct desired *d, const struct observed *o,
     struct step *s);
 
-/* preflight.c */
-extern const struct action_entry action_set_binlog_retention;
-/* temp-replica.c */
-extern const struct action_entry action_create_temp_replica;
-extern const struct action_entry action_stop_temp_replication;
-extern const struct action_entry action_record_freeze_point;
-/* snapshot.c */
-extern const struct action_entry action_create_snapshot;
-extern const struct action_entry action_copy_snapshot;
-/* target.c */
-extern const struct action_entry action_restore_target;
-extern const struct action_entry action_create_target_params;
-extern const struct action_entry action_modify_target;
-extern const struct action_entry action_reboot_target;
-/* replication.c */
-extern const struct action_entry action_create_repl_user;
-extern const struct action_entry action_start_replication;
-extern const struct action_entry action_resume_replication;
-extern const struct action_entry action_drop_repl_user;
-/* cutover.c */
-extern const struct action_entry action_mark_cutover;
-extern const struct action_entry action_fence_source;
-extern const struct action_entry action_stop_replication;
-extern const struct action_entry action_unfence_target;
-extern const struct action_entry action_switch_alias;
-extern const struct action_entry action_mark_done;
-extern const struct action_entry action_abort_cutover;
-/* cleanup.c */
-extern const struct action_entry action_delete_temp_replica;
-extern const struct action_entry action_delete_snapshot;
+/* The entries, one per ACTIONS line (include/action.h), each defined in
+ * its family's file. */
+#define ACTION_DECLARE_(value, entry) extern const struct action_entry entry;
+ACTIONS(ACTION_DECLARE_)
+#undef ACTION_DECLARE_
 
 #endif

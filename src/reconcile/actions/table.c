@@ -1,43 +1,19 @@
 /*
- * table.c - the action table: every enum action's entry, in enum order
- * (include/action.h).  A missing line fails the build (the size check
- * below); a line out of order fails tests/unit/test-plan.c, which checks
- * that entry i says it is action i.
+ * table.c - the action table: every enum action's entry, made from the
+ * one list in include/action.h (ACTIONS), so that the enum and the table
+ * cannot disagree; an entry no family file defines fails the link.
  */
 #include <stddef.h>
 
 #include "actions-int.h"
 #include "desired.h"
 
-static const struct action_entry *const action_table[] = {
-	NULL, /* ACT_NONE */
-	&action_set_binlog_retention,
-	&action_create_temp_replica,
-	&action_stop_temp_replication,
-	&action_record_freeze_point,
-	&action_create_snapshot,
-	&action_copy_snapshot,
-	&action_restore_target,
-	&action_create_target_params,
-	&action_modify_target,
-	&action_reboot_target,
-	&action_create_repl_user,
-	&action_start_replication,
-	&action_resume_replication,
-	&action_mark_cutover,
-	&action_drop_repl_user,
-	&action_fence_source,
-	&action_stop_replication,
-	&action_unfence_target,
-	&action_switch_alias,
-	&action_mark_done,
-	&action_delete_temp_replica,
-	&action_delete_snapshot,
-	&action_abort_cutover,
-};
+#define ACTION_ENTRY_(value, entry) [value] = &entry,
 
-_Static_assert(sizeof(action_table) / sizeof(action_table[0]) == ACT__COUNT,
-    "every enum action needs its entry in action_table, in enum order");
+static const struct action_entry *const action_table[ACT__COUNT] = {
+	[ACT_NONE] = NULL,
+	ACTIONS(ACTION_ENTRY_)
+};
 
 const struct action_entry *
 action_get(enum action a)
