@@ -115,6 +115,10 @@ struct obs_source_db {
 	struct binlog_pos binlog;	/* SHOW MASTER STATUS */
 	long binlog_retention_hours;	/* rds_show_configuration, -1 = NULL */
 	enum tri repl_user_exists;
+	/* The Host of each account named like the replication user
+	 * (mysql.user), at most 8; valid when repl_user_exists is known. */
+	char repl_user_hosts[8][64];
+	int n_repl_user_hosts;
 	int client_connections;		/* others' connections, not replication */
 	int tls;                        /* our session is encrypted: the source
 					 * offers TLS (DB_TLS_PREFER) */

@@ -73,6 +73,8 @@ struct step_args {
 	char user[64];                  /* replication user */
 	char hosts[STEP_MAX_HOSTS][64]; /* its hosts ('%' = any) */
 	int n_hosts;
+	char drop_hosts[8][64]; /* its other accounts, dropped first */
+	int n_drop_hosts;
 	char hosts_note[256]; /* why the host is '%', "" otherwise */
 	int tls;              /* REQUIRE SSL / ssl_encryption, -1 = not sent */
 	char host[256];       /* replication source host */

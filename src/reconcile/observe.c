@@ -420,6 +420,7 @@ observe_source_db(struct rr_ctx *c, struct observed *o)
 {
 	struct obs_source_db *s = &o->srcdb;
 	struct db_conn_list cl;
+	struct db_hosts hosts;
 	struct db *db;
 	char *v = NULL, *file = NULL;
 	int ro = 0, exists = 0;
@@ -461,6 +462,13 @@ observe_source_db(struct rr_ctx *c, struct observed *o)
 	/* Any host: the user is made per address of the target (act.c). */
 	if (db_user_exists(db, c->d->repl_user, NULL, &exists) == RR_OK)
 		s->repl_user_exists = exists ? TRI_YES : TRI_NO;
+	memset(&hosts, 0, sizeof(hosts));
+	if (exists && db_user_hosts(db, c->d->repl_user, &hosts) == RR_OK) {
+		for (i = 0; i < hosts.n && i < 8; i++)
+			COPY(s->repl_user_hosts[i], hosts.v[i]);
+		s->n_repl_user_hosts = (int)i;
+	}
+	db_hosts_release(&hosts);
 	memset(&cl, 0, sizeof(cl));
 	if (db_list_connections(db, &cl) == RR_OK) {
 		for (i = 0; i < cl.n; i++)

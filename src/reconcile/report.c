@@ -140,6 +140,12 @@ report_step_args_json(const struct step *s)
 			json_array_append_new(l, json_string(a->hosts[i]));
 		json_object_set_new(o, "hosts", l);
 	}
+	if (a->n_drop_hosts > 0) {
+		l = json_array();
+		for (i = 0; i < a->n_drop_hosts; i++)
+			json_array_append_new(l, json_string(a->drop_hosts[i]));
+		json_object_set_new(o, "dropHosts", l);
+	}
 	if (a->hosts_note[0])
 		json_object_set_new(o, "hostsNote", json_string(a->hosts_note));
 	if (a->tls >= 0)

@@ -65,23 +65,18 @@ resolve_hosts(const struct observed *o, struct step_args *a)
 	a->n_hosts = o->n_target_addrs;
 }
 
-/*
- * The user for each host of the step (resolve_hosts); accounts of the
- * same name for other hosts (an older address, '%') are dropped first.
- */
+/* The user for each host of the step (resolve_hosts), after dropping
+ * its accounts for other hosts. */
 static enum rr_err
 run_create_repl_user(struct rr_ctx *c, const struct observed *o,
     const struct step *s)
 {
 	const struct step_args *a = &s->args;
-	struct db_hosts have;
 	struct secret *pw = NULL;
 	struct db *src;
 	enum rr_err e;
-	size_t i;
 	int j, fresh = 0;
 
-	memset(&have, 0, sizeof(have));
 	if ((e = rr_ctx_source(c, &o->source, &src)) != RR_OK)
 		return e;
 	if ((e = act_repl_password(c, &pw, &fresh)) != RR_OK)
@@ -92,16 +87,9 @@ run_create_repl_user(struct rr_ctx *c, const struct observed *o,
 		    a->id);
 	if (a->hosts_note[0] != '\0')
 		log_info("replication user host '%%': %s", a->hosts_note);
-	if ((e = db_user_hosts(src, a->user, &have)) != RR_OK)
-		goto out;
-	for (i = 0; i < have.n; i++) {
-		for (j = 0; j < a->n_hosts; j++)
-			if (strcasecmp(have.v[i], a->hosts[j]) == 0)
-				break;
-		if (j == a->n_hosts &&
-		    (e = db_drop_user(src, a->user, have.v[i])) != RR_OK)
+	for (j = 0; j < a->n_drop_hosts; j++)
+		if ((e = db_drop_user(src, a->user, a->drop_hosts[j])) != RR_OK)
 			goto out;
-	}
 	for (j = 0; j < a->n_hosts; j++) {
 		if ((e = db_create_repl_user(src, a->user, a->hosts[j],
 		         secret_data(pw), secret_len(pw), a->tls == 1)) !=
@@ -111,7 +99,6 @@ run_create_repl_user(struct rr_ctx *c, const struct observed *o,
 		    a->hosts[j], a->id, a->tls == 1 ? ", REQUIRE SSL" : "");
 	}
 out:
-	db_hosts_release(&have);
 	secret_free(pw);
 	return e;
 }
@@ -127,10 +114,24 @@ static void
 resolve_create_repl_user(const struct desired *d, const struct observed *o,
     struct step *s)
 {
-	snprintf(s->args.id, sizeof(s->args.id), "%s", d->source_id);
-	snprintf(s->args.user, sizeof(s->args.user), "%s", d->repl_user);
-	s->args.tls = o->srcdb.tls;
-	resolve_hosts(o, &s->args);
+	struct step_args *a = &s->args;
+	int i, j;
+
+	snprintf(a->id, sizeof(a->id), "%s", d->source_id);
+	snprintf(a->user, sizeof(a->user), "%s", d->repl_user);
+	a->tls = o->srcdb.tls;
+	resolve_hosts(o, a);
+	/* Accounts for other hosts (an older address, '%') go first. */
+	for (i = 0; i < o->srcdb.n_repl_user_hosts; i++) {
+		for (j = 0; j < a->n_hosts; j++)
+			if (strcasecmp(o->srcdb.repl_user_hosts[i],
+			        a->hosts[j]) == 0)
+				break;
+		if (j == a->n_hosts)
+			snprintf(a->drop_hosts[a->n_drop_hosts++],
+			    sizeof(a->drop_hosts[0]), "%s",
+			    o->srcdb.repl_user_hosts[i]);
+	}
 }
 
 static void
