@@ -7,6 +7,8 @@
 #ifndef RR_CONTEXT_H
 #define RR_CONTEXT_H
 
+#include <stddef.h>
+
 #include "err.h"
 
 struct desired;
@@ -67,5 +69,20 @@ rr_ctx_connect(struct rr_ctx *c, const char *host, int port, struct db **out);
  */
 enum rr_err rr_ctx_source(struct rr_ctx *c, const struct obs_instance *src,
     struct db **out);
+
+/*
+ * The GET_LOCK() name of d's run lock into buf (len >= 80): at most 64
+ * characters, "rdsreconcile:" and the object name, hashed when that would
+ * not fit.
+ */
+void rr_lock_name(const struct desired *d, char *buf, size_t len);
+
+/*
+ * Hold the run lock while acting (c->opts->need_lock), on the source
+ * connection rr_ctx_source() keeps: a new connection (after a restart of
+ * the source) takes it again.  RR_OK when held or not needed;
+ * RR_ERR_LOCKED naming the holder when another run has it; RR_ERR_DB.
+ */
+enum rr_err rr_lock_ensure(struct rr_ctx *c, const struct obs_instance *src);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * loop.c - reconcile(): observe, plan, act, until converged, held, blocked
- * or failed; one line per step, progress on long waits.
+ * or failed, and the outcome it ends with.  What it prints is
+ * step-output.c; the run lock is lock.c.
  */
 #include <errno.h>
 #include <signal.h>
@@ -9,20 +10,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
-#include <jansson.h>
-
-#include "aws.h"
 #include "clock.h"
-#include "db.h"
 #include "desired.h"
 #include "hooks.h"
 #include "lastrun.h"
 #include "log.h"
 #include "reconcile.h"
 #include "report.h"
-#include "xmalloc.h"
+#include "step-output.h"
 
 volatile int rr_interrupted;
 
@@ -62,207 +57,10 @@ pause_for(double secs, double deadline)
 		;
 }
 
-/*
- * GET_LOCK names are at most 64 characters: "rdsreconcile:" and the
- * object name, hashed when that would not fit.
- */
-void rr_lock_name(const struct desired *d, char *buf, size_t len);
-
-void
-rr_lock_name(const struct desired *d, char *buf, size_t len)
-{
-	unsigned char h[8];
-	size_t i;
-
-	if (strlen(d->name) <= 64 - 13) {
-		snprintf(buf, len, "rdsreconcile:%s", d->name);
-		return;
-	}
-	crypto_generichash(h, sizeof(h), (const unsigned char *)d->name,
-	    strlen(d->name), NULL, 0);
-	snprintf(buf, len, "rdsreconcile:%.30s-", d->name);
-	for (i = 0; i < sizeof(h); i++)
-		snprintf(buf + strlen(buf), len - strlen(buf), "%02x", h[i]);
-}
-
-/*
- * Hold the run lock while acting.  It lives on the source connection, so a
- * new connection (after a restart of the source) must take it again.
- * RR_ERR_LOCKED names the holder.
- */
-static enum rr_err
-ensure_lock(struct rr_ctx *c, const struct observed *o)
-{
-	char name[80], *who = NULL;
-	unsigned long holder = 0;
-	struct db *db;
-	enum rr_err e;
-	int got = 0;
-
-	if (!c->opts->need_lock || !o->source.exists ||
-	    o->source.endpoint[0] == '\0')
-		return RR_OK;
-	if ((e = rr_ctx_source(c, &o->source, &db)) != RR_OK)
-		return e;
-	if (c->locked)
-		return RR_OK;
-	rr_lock_name(c->d, name, sizeof(name));
-	if ((e = db_get_lock(db, name, 0, &got)) != RR_OK)
-		return e;
-	if (got) {
-		c->locked = 1;
-		log_debug("holding lock '%s' on the source", name);
-		return RR_OK;
-	}
-	(void)db_lock_holder(db, name, &holder, &who);
-	e = rr_seterr(RR_ERR_LOCKED, "another run holds lock '%s' on source "
-	    "'%s': %s", name, c->d->source_id, who ? who : "holder unknown");
-	free(who);
-	return e;
-}
-
-/* The wall clock as "HH:MM:SS" UTC in ts (16 bytes), the step lines' stamp. */
-static const char *
-clock_hms(char *ts)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&now, &tm);
-	strftime(ts, 16, "%H:%M:%S", &tm);
-	return ts;
-}
-
-/*
- * One line per step on stdout: "12:00:01 NAME SYMBOL what — why" in text,
- * a JSON record (log.h) with --log-format json.  tail is a note below it.
- */
-static void
-print_step(const struct desired *d, const struct step *s, const char *tail)
-{
-	char ts[16];
-
-	if (log_get_format() == LOG_FORMAT_JSON) {
-		json_t *f = json_pack("{s:s,s:s,s:s,s:s}", "kind",
-		    step_kind_name(s->kind), "symbol", step_symbol(s),
-		    "operation", s->op, "why", s->why);
-
-		if (s->kind == STEP_WAIT || s->kind == STEP_GATE)
-			json_object_set_new(f, "waits_on",
-			    json_string(wait_name(s->wait)));
-		if (tail && *tail)
-			json_object_set_new(f, "note", json_string(tail));
-		if (s->kind == STEP_ACT)
-			json_object_set_new(f, "arguments",
-			    report_step_args_json(s));
-		json_object_set_new(f, "step", json_string(s->kind == STEP_ACT ?
-		    action_name(s->action) : step_kind_name(s->kind)));
-		if (step_resource(d, s) != NULL)
-			json_object_set_new(f, "resource",
-			    json_string(step_resource(d, s)));
-		log_json_record(stdout, LOG_INFO, s->what, f);
-		return;
-	}
-	printf("%s %s %s %s%s%s\n", clock_hms(ts), d->name, step_symbol(s),
-	    s->what, s->why[0] ? " — " : "", s->why);
-	if (tail && *tail)
-		printf("         %s\n", tail);
-	fflush(stdout);
-}
-
-/*
- * Progress of one long wait (snapshot and copy PercentProgress, lag,
- * INSYNC): on a terminal one line rewritten in place; otherwise a line
- * when what is waited for changes, then again when its progress changed
- * and PROGRESS_MIN_S passed, or PROGRESS_MAX_S passed anyway.  Both are
- * multiplied by the poll scale, as every wait is.
- */
-#define PROGRESS_MIN_S	10.0
-#define PROGRESS_MAX_S	60.0
-
-struct progress {
-	int active;		/* a wait line is on the screen / in the log */
-	int live;		/* a terminal: rewrite in place */
-	double started;		/* monotonic start of this wait */
-	double printed;		/* monotonic time of the last line */
-	struct step last;	/* the wait in progress, as last printed */
-};
-
-static void
-progress_end(struct progress *p)
-{
-	double waited;
-
-	if (!p->active)
-		return;
-	waited = rr_monotonic() - p->started;
-
-	if (p->live)
-		printf("\n");
-	if (log_get_format() == LOG_FORMAT_JSON)
-		log_json_record(stdout, LOG_INFO, "waited",
-		    json_pack("{s:s,s:s,s:f}", "kind", "waited", "waits_on",
-		        wait_name(p->last.wait), "waited_s", waited));
-	else
-		printf("         waited %.0fs\n", waited);
-	fflush(stdout);
-	p->active = 0;
-}
-
-static void
-progress_wait(struct progress *p, const struct desired *d,
-    const struct step *s, double scale)
-{
-	size_t n = step_subject_len(s);
-	int same = p->active && n == step_subject_len(&p->last) &&
-	    strncmp(s->what, p->last.what, n) == 0;
-	int changed = strcmp(s->what, p->last.what) != 0;
-	double now = rr_monotonic(), since = now - p->printed;
-
-	if (!same) {
-		progress_end(p);
-		p->active = 1;
-		p->started = now;
-	} else if (p->live) {
-		if (!changed)
-			return;
-		printf("\r\033[K");
-	} else if (!((changed && since >= PROGRESS_MIN_S * scale) ||
-	    since >= PROGRESS_MAX_S * scale)) {
-		return;
-	}
-	if (p->live) {
-		char ts[16];
-
-		printf("%s %s %s %s, %.0fs", clock_hms(ts), d->name,
-		    step_symbol(s), s->what, now - p->started);
-		fflush(stdout);
-	} else {
-		print_step(d, s, NULL);
-	}
-	p->printed = now;
-	p->last = *s;
-}
-
 static double
 poll_scale(const struct rr_ctx *c)
 {
 	return c->opts->poll_scale > 0 ? c->opts->poll_scale : 1.0;
-}
-
-/* diff-like listing of every step from o, for apply --dry-run. */
-static void
-print_plan(const struct desired *d, const struct observed *o)
-{
-	struct step *steps = xcalloc(PLAN_MAX_STEPS, sizeof(*steps));
-	size_t n, i;
-
-	n = plan_all(d, o, steps, PLAN_MAX_STEPS);
-	for (i = 0; i < n; i++)
-		print_step(d, &steps[i], i == 0 ? "(dry run: nothing is "
-		    "executed; the steps below assume each one succeeds)" :
-		    NULL);
-	free(steps);
 }
 
 /* Run the failure hook; its own failure is reported, never hidden. */
@@ -353,7 +151,7 @@ reconcile(struct rr_ctx *c, struct step *last)
 		/* The lock first: two runs must not both ask the hook. */
 		if (s.kind == STEP_ACT && s.action == ACT_MARK_CUTOVER &&
 		    o.before_cutover_hook == TRI_UNKNOWN && !c->opts->dry_run &&
-		    ensure_lock(c, &o) == RR_OK) {
+		    rr_lock_ensure(c, &o.source) == RR_OK) {
 			if (ask_before_cutover(c, &o) != RR_OK)
 				return OUTCOME_FAILED;
 			plan_next(d, &o, &s);
@@ -379,16 +177,16 @@ reconcile(struct rr_ctx *c, struct step *last)
 
 		switch (s.kind) {
 		case STEP_CONVERGED:
-			print_step(d, &s, NULL);
+			step_print(d, &s, NULL);
 			return OUTCOME_CONVERGED;
 		case STEP_BLOCKED:
-			print_step(d, &s, NULL);
+			step_print(d, &s, NULL);
 			fprintf(stderr, "rdsreconcile: %s: blocked: %s\n",
 			    d->name, s.what);
 			rr_seterr(RR_ERR_REFUSED, "blocked: %s", s.what);
 			return failed(c, &s, OUTCOME_BLOCKED);
 		case STEP_GATE:
-			print_step(d, &s,
+			step_print(d, &s,
 			    s.wait == WAIT_GATE_HOOK
 			        ? "replication keeps running; run again when the "
 			          "hook allows it"
@@ -401,17 +199,17 @@ reconcile(struct rr_ctx *c, struct step *last)
 		}
 
 		if (c->opts->dry_run) {
-			print_plan(d, &o);
+			step_print_plan(d, &o);
 			return OUTCOME_PROGRESSING;
 		}
-		if ((e = ensure_lock(c, &o)) != RR_OK) {
+		if ((e = rr_lock_ensure(c, &o.source)) != RR_OK) {
 			fprintf(stderr, "rdsreconcile: %s: %s\n", d->name,
 			    rr_lasterr());
 			return e == RR_ERR_LOCKED
 			    ? OUTCOME_LOCKED
 			    : failed(c, &s, OUTCOME_FAILED);
 		}
-		print_step(d, &s, NULL);
+		step_print(d, &s, NULL);
 		log_set_step(action_name(s.action), step_resource(d, &s));
 		e = act(c, &o, &s);
 		/* For status: the last action taken, from whichever machine. */
