@@ -6,6 +6,12 @@
  * plan_all(), which replays plan_next() on a copy of the observation with
  * each step's expected effect applied (plan_assume()), to list every step
  * still to run.  The procedure is DESIGN.md §2, strategy replica-snapshot.
+ *
+ * The planner lives in src/reconcile/plan/: one file per stage
+ * (ownership, preflight, target, replication, gates, cutover, cleanup),
+ * the strategy's own planner that orders them (strategy-*.c), the step
+ * vocabulary (step.c) and the dry run (assume.c).  Each action step's
+ * arguments are resolved by the action's table entry (action.h).
  */
 #ifndef RR_PLAN_H
 #define RR_PLAN_H
