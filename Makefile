@@ -24,7 +24,7 @@ LDLIBS	= $(PKG_LIBS) -lm
 
 SAN	= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-LIB_SRC	:= $(sort $(wildcard src/*/*.c))
+LIB_SRC	:= $(sort $(wildcard src/*/*.c src/*/*/*.c))
 MAIN_SRC := src/main.c
 TEST_SRC := $(sort $(wildcard tests/unit/test-*.c))
 
@@ -41,7 +41,7 @@ all: rdsreconcile
 rdsreconcile: $(LIB_OBJ) $(O)/src/main.o
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-HDRS	:= $(wildcard include/*.h src/*/*.h)
+HDRS	:= $(wildcard include/*.h src/*/*.h src/*/*/*.h)
 
 $(O)/%.o: %.c $(HDRS)
 	@mkdir -p $(@D)

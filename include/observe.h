@@ -24,12 +24,26 @@
 #define OBS_TAG_BINLOG_POS	"rdsreconcile:binlog-pos"
 #define OBS_TAG_PHASE		"rdsreconcile:phase"	/* on the target */
 #define OBS_TAG_CHANGE		"rdsreconcile:change-id" /* alias UPSERT */
+/* On the target: when fence-source fenced the source, UTC seconds. */
+#define OBS_TAG_FENCED "rdsreconcile:fenced-at"
 
 /* Values of OBS_TAG_PHASE, in order. */
 #define PHASE_CUTOVER	"cutover"	/* fencing started: never replicate again */
 #define PHASE_DONE	"done"		/* alias switched and INSYNC */
 
 enum tri { TRI_UNKNOWN = -1, TRI_NO = 0, TRI_YES = 1 };
+
+/* One resource tag (RDS API Reference, Tag: key <= 128, value <= 256). */
+struct obs_tag {
+	char key[129];
+	char value[257];
+};
+
+/* At most 50 tags a resource (Amazon RDS User Guide, Tagging). */
+#define OBS_MAX_TAGS 50
+
+/* At most this many addresses of the target's endpoint are kept. */
+#define OBS_MAX_ADDRS 5
 
 /* A binlog position: (file, pos); file "" when unknown. */
 struct binlog_pos {
@@ -61,6 +75,8 @@ struct obs_instance {
 	int pending_modifications;	/* PendingModifiedValues non-empty */
 	char phase[32];			/* OBS_TAG_PHASE, "" when absent */
 	struct binlog_pos tagged_pos;	/* OBS_TAG_BINLOG_*, file "" if absent */
+	/* OBS_TAG_FENCED, 0 if absent. */
+	time_t fenced_at;
 };
 
 /* One DB snapshot (RDS API Reference, DBSnapshot). */
@@ -99,7 +115,13 @@ struct obs_source_db {
 	struct binlog_pos binlog;	/* SHOW MASTER STATUS */
 	long binlog_retention_hours;	/* rds_show_configuration, -1 = NULL */
 	enum tri repl_user_exists;
+	/* The Host of each account named like the replication user
+	 * (mysql.user), at most 8; valid when repl_user_exists is known. */
+	char repl_user_hosts[8][64];
+	int n_repl_user_hosts;
 	int client_connections;		/* others' connections, not replication */
+	int tls;                        /* our session is encrypted: the source
+					 * offers TLS (DB_TLS_PREFER) */
 };
 
 /* The KMS key named by spec.target.kmsKeyId (KMS API Reference, KeyMetadata). */
@@ -137,11 +159,30 @@ struct observed {
 	struct obs_replication temprepl; /* temp replica's replication */
 	struct obs_replication tgtrepl;	/* target's replication from source */
 	int repl_password_stored;	/* sealed replication password exists */
+	/* The source's own tags, those outside the aws: and rdsreconcile:
+	 * namespaces (DescribeDBInstances TagList): the target gets them. */
+	struct obs_tag source_tags[OBS_MAX_TAGS];
+	int n_source_tags;
+	/* The addresses the target's endpoint resolves to here
+	 * (getaddrinfo, at most OBS_MAX_ADDRS, in its order, IPv4 ones
+	 * flagged private per RFC 1918/6598, loopback, link-local);
+	 * target_resolve_error is gai_strerror() when it did not resolve. */
+	char target_addrs[OBS_MAX_ADDRS][64];
+	int target_addr_public[OBS_MAX_ADDRS];
+	int n_target_addrs;
+	char target_resolve_error[128];
 	int approved;			/* --approve-cutover or approval file */
-	long position_wait_s;		/* seconds this run has waited, fenced,
-					 * for the final position; set by the
-					 * loop (not observable), 0 otherwise */
+	/* Seconds the source has been fenced for this cut-over (now minus
+	 * target.fenced_at), whichever run fenced it; 0 outside the
+	 * cut-over or without the tag. */
+	long position_wait_s;
 	int postponed;			/* the postpone flag file exists */
+	/* The beforeCutover hook's answer: TRI_YES when none is declared,
+	 * TRI_UNKNOWN until the apply loop asks it (only once the plan is
+	 * to start the cut-over: it may have effects), TRI_NO when it
+	 * exited non-zero, with its error in hook_error. */
+	enum tri before_cutover_hook;
+	char hook_error[256];
 };
 
 struct rr_ctx;
@@ -166,6 +207,10 @@ enum rr_err observe(struct observed *o, struct rr_ctx *c);
  * errors as observe().
  */
 enum rr_err observe_cutover(struct observed *o, struct rr_ctx *c);
+
+/* arn:aws:rds:REGION:ACCOUNT:pg:GROUP from an instance ARN; NULL if that
+ * is not an instance ARN.  The caller frees it. */
+char *rr_pg_arn(const char *instance_arn, const char *group);
 
 /* Parse "file:pos" helpers used by observe and the plan tests. */
 int binlog_pos_parse(struct binlog_pos *p, const char *file, const char *pos);

@@ -6,6 +6,12 @@
  * plan_all(), which replays plan_next() on a copy of the observation with
  * each step's expected effect applied (plan_assume()), to list every step
  * still to run.  The procedure is DESIGN.md §2, strategy replica-snapshot.
+ *
+ * The planner lives in src/reconcile/plan/: one file per stage
+ * (ownership, preflight, target, replication, gates, cutover, cleanup),
+ * the strategy's own planner that orders them (strategy-*.c), the step
+ * vocabulary (step.c) and the dry run (assume.c).  Each action step's
+ * arguments are resolved by the action's table entry (action.h).
  */
 #ifndef RR_PLAN_H
 #define RR_PLAN_H
@@ -13,6 +19,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "action.h"
 #include "observe.h"
 
 enum step_kind {
@@ -21,35 +28,6 @@ enum step_kind {
 	STEP_WAIT,	/* something is in progress: observe again later */
 	STEP_GATE,	/* the cut-over is held by a gate (approval, window, ...) */
 	STEP_BLOCKED,	/* unsafe or impossible: a human must act */
-};
-
-/* Every mutation the reconciler can make; act.c runs each. */
-enum action {
-	ACT_NONE,
-	ACT_SET_BINLOG_RETENTION,	/* CALL mysql.rds_set_configuration */
-	ACT_CREATE_TEMP_REPLICA,	/* CreateDBInstanceReadReplica */
-	ACT_STOP_TEMP_REPLICATION,	/* CALL mysql.rds_stop_replication */
-	ACT_RECORD_FREEZE_POINT,	/* AddTagsToResource: the coordinates */
-	ACT_CREATE_SNAPSHOT,		/* CreateDBSnapshot of the temp replica */
-	ACT_COPY_SNAPSHOT,		/* CopyDBSnapshot with KmsKeyId */
-	ACT_RESTORE_TARGET,		/* RestoreDBInstanceFromDBSnapshot */
-	ACT_CREATE_TARGET_PARAMS,	/* CreateDBParameterGroup + copy values */
-	ACT_MODIFY_TARGET,		/* ModifyDBInstance: the source's settings */
-	ACT_REBOOT_TARGET,		/* RebootDBInstance: parameter group */
-	ACT_CREATE_REPL_USER,		/* CREATE USER on the source */
-	ACT_START_REPLICATION,		/* rds_set_external_master + start */
-	ACT_RESUME_REPLICATION,		/* rds_start_replication, no new position */
-	ACT_MARK_CUTOVER,		/* tag target phase=cutover */
-	ACT_DROP_REPL_USER,		/* DROP USER on the source */
-	ACT_FENCE_SOURCE,		/* ModifyDBParameterGroup read_only=1 */
-	ACT_STOP_REPLICATION,		/* rds_stop_replication + reset */
-	ACT_UNFENCE_TARGET,		/* ModifyDBParameterGroup read_only=0 */
-	ACT_SWITCH_ALIAS,		/* ChangeResourceRecordSets UPSERT */
-	ACT_MARK_DONE,			/* rds_kill the source's clients, tag done */
-	ACT_DELETE_TEMP_REPLICA,	/* DeleteDBInstance */
-	ACT_DELETE_SNAPSHOT,		/* DeleteDBSnapshot (unencrypted) */
-	ACT_ABORT_CUTOVER,		/* read_only=0 on the source, untag phase */
-	ACT__COUNT
 };
 
 /* What a wait or gate is waiting on (for diff, status and exit codes). */
@@ -67,6 +45,52 @@ enum wait_on {
 	WAIT_GATE_HOOK,		/* the beforeCutover hook exited non-zero */
 };
 
+/* Our tags and the source's: at most 4 of ours and OBS_MAX_TAGS. */
+#define STEP_MAX_TAGS  (OBS_MAX_TAGS + 4)
+#define STEP_MAX_HOSTS 4
+
+/*
+ * The exact values an action sends, resolved by the planner (each
+ * entry's resolve, action.h) from d and the observation, so that diff
+ * and apply --dry-run show what apply sends and the action decides
+ * nothing.  A field the action does not send is empty: "", 0, or -1
+ * where noted.  Secrets (the replication password) are never here.
+ */
+struct step_args {
+	/* The identifier acted on: instance, snapshot, parameter group. */
+	char id[256];
+	/* What it is made from: source instance, snapshot or group. */
+	char from[256];
+	char kms_key_id[256];    /* CopyDBSnapshot KmsKeyId */
+	char instance_class[40]; /* RestoreDBInstanceFromDBSnapshot */
+	struct obs_tag tags[STEP_MAX_TAGS]; /* tags written */
+	int n_tags;
+	char untag[2][64]; /* tag keys removed */
+	int n_untag;
+	char sg_ids[8][64]; /* ModifyDBInstance VpcSecurityGroupIds */
+	int n_sg;
+	/* ModifyDBInstance DBParameterGroupName, or the group whose
+	 * read_only is set. */
+	char param_group[256];
+	int backup_retention;           /* days, 0 = not sent */
+	int multi_az;                   /* -1 = not sent */
+	int read_only;                  /* read_only's value, -1 = not sent */
+	long binlog_retention_hours;    /* 0 = not sent */
+	char user[64];                  /* replication user */
+	char hosts[STEP_MAX_HOSTS][64]; /* its hosts ('%' = any) */
+	int n_hosts;
+	char drop_hosts[8][64]; /* its other accounts, dropped first */
+	int n_drop_hosts;
+	char hosts_note[256]; /* why the host is '%', "" otherwise */
+	int tls;              /* REQUIRE SSL / ssl_encryption, -1 = not sent */
+	char host[256];       /* replication source host */
+	int port;             /* and port, 0 = not sent */
+	char zone_id[64];     /* Route 53 hosted zone */
+	char record_type[8];  /* CNAME | A */
+	long ttl;             /* seconds, 0 = not sent */
+	char value[256];      /* the record's value */
+};
+
 struct step {
 	enum step_kind kind;
 	enum action action;	/* ACT_NONE unless kind == STEP_ACT */
@@ -76,14 +100,13 @@ struct step {
 	char why[256];		/* "a frozen copy of the source is needed" */
 	char op[64];		/* the AWS action or SQL: "CreateDBSnapshot" */
 	struct binlog_pos pos;	/* coordinates the action uses, if any */
+	struct step_args args;  /* what an action sends (kind STEP_ACT) */
 };
 
 /* Terraform-style symbol: "+" create, "~" modify, "-" delete, "…" wait,
  * "!" blocked, "=" converged. */
 const char *step_symbol(const struct step *s);
-const char *step_kind_name(enum step_kind k);	/* "act", "wait", ... */
-const char *action_name(enum action a);	/* "create-temp-replica" */
-int action_mutates_sql(enum action a);	/* 1 if it runs SQL, 0 if AWS */
+const char *step_kind_name(enum step_kind k); /* "act", "wait", ... */
 const char *wait_name(enum wait_on w);	/* "approval", "lag", ... */
 
 struct desired;
@@ -134,6 +157,9 @@ struct gate_state {
 /* Evaluate the gates for d given o.  Pure: the time is o->now. */
 void plan_gates(const struct desired *d, const struct observed *o,
     struct gate_state *g);
+
+/* Enough for every step of a plan from nothing (about 25 today). */
+#define PLAN_MAX_STEPS 64
 
 /*
  * Every step from o to convergence, in order, at most max.  Stops after a

@@ -1,87 +1,51 @@
 /*
  * reconcile.h - the loop: observe -> plan_next -> act, until converged,
- * held by a gate, blocked, or failed (DESIGN.md §3).
+ * held by a gate, blocked, or failed (DESIGN.md §3); and the one
+ * observe-then-plan sequence that diff, status and the loop share.
  *
- * A struct rr_ctx holds what one desired object's run needs: the parsed
- * object, the AWS client, the private key and the admin password (secret
- * memory), and the open connection to the source that carries the run lock.
- * observe() and act() take it; neither decides anything (plan.h does).
+ * The loop returns an outcome; the CLI maps it to its exit code
+ * (src/cmd/cmd-apply.c).  What a run holds is context.h; the actions are
+ * action.h; the planner is plan.h.
  */
 #ifndef RR_RECONCILE_H
 #define RR_RECONCILE_H
 
-#include "cmd.h"
+#include <stddef.h>
+
+#include "context.h"
 #include "err.h"
 #include "observe.h"
 #include "plan.h"
 
-struct desired;
-struct aws_client;
-struct secret;
-struct secret_keypair;
-struct db;
-
-struct reconcile_opts {
-	int dry_run;		/* observe and plan only; act refuses */
-	int once;		/* at most one step, then exit */
-	int approve_cutover;	/* --approve-cutover */
-	long timeout_s;		/* bound on the whole run, 0 = none */
-	double poll_scale;	/* multiplies every wait; 1 on real AWS */
-	int need_lock;		/* take the run lock on the source */
-};
-
-struct rr_ctx {
-	const struct desired *d;
-	const struct reconcile_opts *opts;
-	struct aws_client *aws;
-	struct secret_keypair *key;	/* NULL until needed */
-	struct secret *admin_password;
-	struct db *src;			/* source connection, holds the lock */
-	char src_endpoint[256];		/* what src is connected to */
-	int src_port;
-	int locked;			/* this run holds the lock */
-	unsigned long src_conn_id;
-	/* What reconcile() last saw, for --metrics-file. */
-	char phase[32];			/* report_phase(), "" before observing */
-	long lag_s;			/* target lag in seconds, -1 unknown */
+/* How one object's run ended. */
+enum reconcile_outcome {
+	OUTCOME_CONVERGED,   /* nothing left to do */
+	OUTCOME_PROGRESSING, /* steps remain: --once, --timeout, --dry-run */
+	OUTCOME_GATED,       /* held by a cut-over gate or the hook */
+	OUTCOME_BLOCKED,     /* a human must act: refused, or aborted */
+	OUTCOME_LOCKED,      /* another run holds the object's lock */
+	OUTCOME_FAILED,      /* an error, or interrupted */
 };
 
 /*
- * Load credentials and the AWS client for d.  The admin password is
- * unsealed with the private key (spec.credentials.privateKeyFile or
- * $RDSRECONCILE_PRIVATE_KEY_FILE).  Errors: RR_ERR_CREDENTIALS, RR_ERR_CRYPTO,
- * RR_ERR_IO; nothing is mutated.
+ * Observe the world for c->d, then plan from it: *o gets the observation
+ * and steps[0 .. *n) the plan, the next step alone when max is 1 (apply,
+ * status), else every step to convergence, at most max (diff, apply
+ * --dry-run; plan_all()).  prev is this run's previous observation, or
+ * NULL (it may be o): while it shows the source fenced and the alias not
+ * moved, only what the cut-over moves is observed again
+ * (observe_cutover()).  Read-only.  Errors are observe()'s; *n is 0 then.
  */
-enum rr_err rr_ctx_open(struct rr_ctx *c, const struct desired *d,
-    const struct reconcile_opts *opts);
-void rr_ctx_close(struct rr_ctx *c);
+enum rr_err
+reconcile_observe_plan(struct rr_ctx *c, const struct observed *prev,
+    struct observed *o, struct step *steps, size_t max, size_t *n);
 
 /*
- * A connection to an instance endpoint with the admin credentials; the
- * source's is kept in c->src and reused.  RR_ERR_DB when it fails.
+ * The loop for one object.  Prints a line per step to stdout, messages to
+ * stderr, and runs the hooks (hooks.h).  *last gets the final step (for
+ * status and summaries).
  */
-enum rr_err rr_ctx_connect(struct rr_ctx *c, const char *host, int port,
-    struct db **out);
-enum rr_err rr_ctx_source(struct rr_ctx *c, const struct obs_instance *src,
-    struct db **out);
-
-/*
- * Run one mutation for step s, given the observation it was planned from.
- * RR_ERR_DRY_RUN under --dry-run (also enforced in the AWS client).
- * Idempotent: an "already exists and is ours" answer is success.
- */
-enum rr_err act(struct rr_ctx *c, const struct observed *o,
-    const struct step *s);
-
-/*
- * The loop for one object.  Prints a line per step to stdout.  *last gets
- * the final step (for status and summaries).  Returns an enum rr_exit.
- */
-int reconcile(struct rr_ctx *c, struct step *last);
-
-/* arn:aws:rds:REGION:ACCOUNT:pg:GROUP from an instance ARN; NULL if that
- * is not an instance ARN.  The caller frees it. */
-char *rr_pg_arn(const char *instance_arn, const char *group);
+enum reconcile_outcome reconcile(struct rr_ctx *c, struct step *last);
 
 /* Set by SIGINT/SIGTERM; the loop stops between steps. */
 extern volatile int rr_interrupted;

@@ -24,7 +24,16 @@
  *           "waitsOn": null,             wait_name() of a wait or gate
  *           "operation": "CreateDBInstanceReadReplica",  or null
  *           "what": "...", "why": "...",
- *           "position": {"file": "mysql-bin.000003", "pos": 4} or null}
+ *           "position": {"file": "mysql-bin.000003", "pos": 4} or null,
+ *           "arguments": ARGUMENTS or null}
+ *
+ *   ARGUMENTS = what the action sends, as the planner resolved it
+ *           (struct step_args), only the keys it sends: e.g. for
+ *           create-temp-replica {"id": "db-enc-rr-tmp", "from": "db",
+ *           "tags": {"rdsreconcile:object": "db", ...}}; for switch-alias
+ *           {"id", "hostedZoneId", "type", "ttl", "value"}; for
+ *           start-replication {"id", "host", "port", "user", "tls"} with
+ *           the coordinates in "position".
  *
  * status --output json (schemas/status-v1.schema.json): the same
  * document, with per object, instead of "steps":
@@ -88,6 +97,13 @@ const char *report_status_name(enum report_status s);
 
 /* The status of a plan_all() list of n >= 1 steps. */
 enum report_status report_plan_status(const struct step *steps, size_t n);
+
+/*
+ * A step's arguments as JSON (ARGUMENTS above): every value its action
+ * sends, only those; null for a step that is not an action.  New
+ * reference.
+ */
+json_t *report_step_args_json(const struct step *s);
 
 /* A step as JSON (STEP above); index is 1-based.  New reference. */
 json_t *report_step_json(const struct step *s, size_t index);

@@ -53,13 +53,28 @@ add_sample(struct apply_metrics *m, const char *name, const char *phase,
 	x->run_end = time(NULL);
 }
 
+/* The exit code of an outcome (cmd.h): the CLI's, not the loop's. */
+static int
+outcome_exit(enum reconcile_outcome out)
+{
+	switch (out) {
+	case OUTCOME_CONVERGED: return EXIT_CONVERGED;
+	case OUTCOME_PROGRESSING: return EXIT_PENDING;
+	case OUTCOME_GATED: return EXIT_WAITING;
+	case OUTCOME_BLOCKED: return EXIT_BLOCKED;
+	case OUTCOME_LOCKED: return EXIT_LOCKED;
+	case OUTCOME_FAILED: return EXIT_FAILED;
+	}
+	return EXIT_FAILED;
+}
+
 static int
 apply_object(struct rr_ctx *c, void *arg)
 {
 	struct step last;
 	int rc;
 
-	rc = reconcile(c, &last);
+	rc = outcome_exit(reconcile(c, &last));
 	if (arg != NULL)
 		add_sample(arg, c->d->name, c->phase, c->lag_s, rc);
 	return rc;

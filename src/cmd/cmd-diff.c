@@ -20,7 +20,7 @@
 #include "report.h"
 #include "xmalloc.h"
 
-#define DIFF_MAX_STEPS 64
+#define DIFF_MAX_STEPS PLAN_MAX_STEPS
 
 enum { OPT_OUTPUT = 'o' };
 
@@ -49,28 +49,35 @@ static int
 diff_object(struct rr_ctx *c, void *arg)
 {
 	struct diff_run *run = arg;
-	struct step steps[DIFF_MAX_STEPS];
+	struct step *steps;
 	struct observed o;
 	enum report_status st;
 	size_t n;
+	int rc = EXIT_FAILED;
 
-	if (observe(&o, c) != RR_OK) {
+	/* On the heap: a step carries every argument, tags included. */
+	steps = xcalloc(DIFF_MAX_STEPS, sizeof(*steps));
+	if (reconcile_observe_plan(c, NULL, &o, steps, DIFF_MAX_STEPS, &n) !=
+	    RR_OK) {
 		fprintf(stderr, "rdsreconcile: %s: observing: %s\n",
 		    c->d->name, rr_lasterr());
 		if (run->format != REPORT_TEXT)
 			json_array_append_new(run->objects,
 			    report_plan_error_object(c->d, rr_lasterr()));
-		return EXIT_FAILED;
+		goto out;
 	}
-	n = plan_all(c->d, &o, steps, DIFF_MAX_STEPS);
 	if (run->format == REPORT_TEXT)
 		report_plan_text(stdout, c->d, steps, n, use_colour());
 	else
 		json_array_append_new(run->objects,
 		    report_plan_object(c->d, steps, n));
 	st = report_plan_status(steps, n);
-	return st == REPORT_CONVERGED ? EXIT_CONVERGED :
-	    st == REPORT_PENDING ? EXIT_PENDING : EXIT_FAILED;
+	rc = st == REPORT_CONVERGED ? EXIT_CONVERGED
+	    : st == REPORT_PENDING  ? EXIT_PENDING
+	                            : EXIT_FAILED;
+out:
+	free(steps);
+	return rc;
 }
 
 static void

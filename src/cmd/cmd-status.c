@@ -68,8 +68,9 @@ status_object(struct rr_ctx *c, void *arg)
 	struct lastrun last;
 	struct observed o;
 	struct step next;
+	size_t n;
 
-	if (observe(&o, c) != RR_OK) {
+	if (reconcile_observe_plan(c, NULL, &o, &next, 1, &n) != RR_OK) {
 		char *why = xstrdup(rr_lasterr());
 
 		fprintf(stderr, "rdsreconcile: %s: observing: %s\n",
@@ -79,7 +80,6 @@ status_object(struct rr_ctx *c, void *arg)
 		free(why);
 		return EXIT_FAILED;
 	}
-	plan_next(c->d, &o, &next);
 	lp = last_action(c->d, &last);
 	emit(run, report_status_object(c->d, &o, &next, lp));
 	return EXIT_CONVERGED;

@@ -7,12 +7,17 @@
  * their answer cannot matter (no MySQL connection to an instance that does
  * not exist), which keeps a converged run cheap on the RDS API budget.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
 
 #include "aws.h"
 #include "db.h"
@@ -21,7 +26,7 @@
 #include "log.h"
 #include "observe.h"
 #include "rds.h"
-#include "reconcile.h"
+#include "context.h"
 #include "route53.h"
 #include "secret.h"
 #include "xmalloc.h"
@@ -55,15 +60,98 @@ cmpstr(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
+/* The source's own tags, for the target (aws: and rdsreconcile: are not
+ * the user's). */
+static void
+source_tags(struct observed *o, const struct rds_tags *t)
+{
+	size_t i;
+
+	o->n_source_tags = 0;
+	for (i = 0; i < t->n && o->n_source_tags < OBS_MAX_TAGS; i++) {
+		struct obs_tag *x = &o->source_tags[o->n_source_tags];
+
+		if (strncmp(t->v[i].key, "aws:", 4) == 0 ||
+		    strncmp(t->v[i].key, "rdsreconcile:", 13) == 0)
+			continue;
+		COPY(x->key, t->v[i].key);
+		COPY(x->value, t->v[i].value);
+		o->n_source_tags++;
+	}
+}
+
+/* 1 for an IPv4 address the internet cannot route (RFC 1918, RFC 6598,
+ * loopback, link-local). */
+static int
+ipv4_is_private(const struct in_addr *a)
+{
+	uint32_t x = ntohl(a->s_addr);
+
+	return (x >> 24) == 10 || (x >> 20) == (172u << 4 | 1) ||
+	    (x >> 16) == (192u << 8 | 168) || (x >> 22) == (100u << 2 | 1) ||
+	    (x >> 24) == 127 || (x >> 16) == (169u << 8 | 254);
+}
+
+/* The distinct addresses the target's endpoint resolves to here, for the
+ * replication user's hosts (the planner decides them). */
+static void
+observe_target_addrs(struct observed *o)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	char buf[INET6_ADDRSTRLEN];
+	int i, rc, public;
+
+	o->n_target_addrs = 0;
+	o->target_resolve_error[0] = '\0';
+	if (!o->target.exists || !o->target.ours ||
+	    o->target.endpoint[0] == '\0')
+		return;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if ((rc = getaddrinfo(o->target.endpoint, NULL, &hints, &res)) != 0) {
+		COPY(o->target_resolve_error, gai_strerror(rc));
+		return;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		public = 0;
+		if (ai->ai_family == AF_INET) {
+			const struct sockaddr_in *sin =
+			    (const struct sockaddr_in *)ai->ai_addr;
+
+			public = !ipv4_is_private(&sin->sin_addr);
+			inet_ntop(AF_INET, &sin->sin_addr, buf, sizeof(buf));
+		} else if (ai->ai_family == AF_INET6) {
+			inet_ntop(AF_INET6,
+			    &((const struct sockaddr_in6 *)ai->ai_addr)
+			         ->sin6_addr,
+			    buf, sizeof(buf));
+		} else
+			continue;
+		for (i = 0; i < o->n_target_addrs; i++)
+			if (strcmp(o->target_addrs[i], buf) == 0)
+				break;
+		if (i < o->n_target_addrs)
+			continue;
+		if (o->n_target_addrs == OBS_MAX_ADDRS)
+			break;
+		snprintf(o->target_addrs[o->n_target_addrs],
+		    sizeof(o->target_addrs[0]), "%s", buf);
+		o->target_addr_public[o->n_target_addrs++] = public;
+	}
+	freeaddrinfo(res);
+}
+
 /*
  * One instance.  change_id (may be NULL) gets the OBS_TAG_CHANGE tag, so
  * the alias change needs no ListTagsForResource of its own.
  */
 static enum rr_err
 observe_instance(struct rr_ctx *c, const char *id, struct obs_instance *oi,
-    char *change_id, size_t change_len)
+    char *change_id, size_t change_len, struct observed *src_tags_to)
 {
 	struct rds_instance ri;
+	const char *fenced;
 	enum rr_err e;
 	size_t i;
 
@@ -100,10 +188,14 @@ observe_instance(struct rr_ctx *c, const char *id, struct obs_instance *oi,
 	oi->pending_modifications = ri.pending_modified;
 	COPY(oi->phase, tag_value(&ri.tags, OBS_TAG_PHASE));
 	tagged_pos(&oi->tagged_pos, &ri.tags);
+	if ((fenced = tag_value(&ri.tags, OBS_TAG_FENCED)) != NULL)
+		oi->fenced_at = (time_t)strtoll(fenced, NULL, 10);
 	if (change_id != NULL)
 		snprintf(change_id, change_len, "%s",
 		    rds_tags_get(&ri.tags, OBS_TAG_CHANGE) ?
 		    rds_tags_get(&ri.tags, OBS_TAG_CHANGE) : "");
+	if (src_tags_to != NULL)
+		source_tags(src_tags_to, &ri.tags);
 	rds_instance_release(&ri);
 	return RR_OK;
 }
@@ -328,6 +420,7 @@ observe_source_db(struct rr_ctx *c, struct observed *o)
 {
 	struct obs_source_db *s = &o->srcdb;
 	struct db_conn_list cl;
+	struct db_hosts hosts;
 	struct db *db;
 	char *v = NULL, *file = NULL;
 	int ro = 0, exists = 0;
@@ -345,6 +438,7 @@ observe_source_db(struct rr_ctx *c, struct observed *o)
 		return;
 	}
 	s->reachable = TRI_YES;
+	s->tls = db_is_tls(db);
 	if (db_global_var(db, "log_bin", &v) == RR_OK && v != NULL)
 		s->log_bin = strcmp(v, "1") == 0 || strcasecmp(v, "ON") == 0 ?
 		    TRI_YES : TRI_NO;
@@ -368,6 +462,13 @@ observe_source_db(struct rr_ctx *c, struct observed *o)
 	/* Any host: the user is made per address of the target (act.c). */
 	if (db_user_exists(db, c->d->repl_user, NULL, &exists) == RR_OK)
 		s->repl_user_exists = exists ? TRI_YES : TRI_NO;
+	memset(&hosts, 0, sizeof(hosts));
+	if (exists && db_user_hosts(db, c->d->repl_user, &hosts) == RR_OK) {
+		for (i = 0; i < hosts.n && i < 8; i++)
+			COPY(s->repl_user_hosts[i], hosts.v[i]);
+		s->n_repl_user_hosts = (int)i;
+	}
+	db_hosts_release(&hosts);
 	memset(&cl, 0, sizeof(cl));
 	if (db_list_connections(db, &cl) == RR_OK) {
 		for (i = 0; i < cl.n; i++)
@@ -435,6 +536,19 @@ observe_local(struct rr_ctx *c, struct observed *o)
 	o->approved = c->opts->approve_cutover ||
 	    (d->approval_file && stat(d->approval_file, &st) == 0);
 	o->postponed = d->postpone_file && stat(d->postpone_file, &st) == 0;
+	o->before_cutover_hook = d->hook_before_cutover ? TRI_UNKNOWN : TRI_YES;
+	o->hook_error[0] = '\0';
+}
+
+/* How long the source has been fenced for the cut-over: the age of the
+ * tag fence-source wrote, so that a later run counts from the fence. */
+static void
+observe_fence_age(struct observed *o)
+{
+	o->position_wait_s = 0;
+	if (o->target.exists && strcmp(o->target.phase, PHASE_CUTOVER) == 0 &&
+	    o->target.fenced_at > 0 && o->now > o->target.fenced_at)
+		o->position_wait_s = (long)(o->now - o->target.fenced_at);
 }
 
 enum rr_err
@@ -447,14 +561,16 @@ observe(struct observed *o, struct rr_ctx *c)
 	memset(o, 0, sizeof(*o));
 	change_id[0] = '\0';
 	o->now = time(NULL);
-	if ((e = observe_instance(c, d->source_id, &o->source, NULL, 0)) !=
-	    RR_OK || (e = observe_instance(c, d->target_id, &o->target,
-	    change_id, sizeof(change_id))) != RR_OK ||
-	    (e = observe_instance(c, d->temp_replica_id, &o->temp, NULL, 0)) !=
-	    RR_OK ||
+	if ((e = observe_instance(c, d->source_id, &o->source, NULL, 0, o)) !=
+	        RR_OK ||
+	    (e = observe_instance(c, d->target_id, &o->target, change_id,
+	         sizeof(change_id), NULL)) != RR_OK ||
+	    (e = observe_instance(c, d->temp_replica_id, &o->temp, NULL, 0,
+	         NULL)) != RR_OK ||
 	    (e = observe_snapshot(c, d->snapshot_id, &o->freeze)) != RR_OK ||
 	    (e = observe_snapshot(c, d->encrypted_snapshot_id, &o->copy)) !=
-	    RR_OK || (e = observe_key(c, &o->key)) != RR_OK ||
+	        RR_OK ||
+	    (e = observe_key(c, &o->key)) != RR_OK ||
 	    (e = observe_record(c, &o->record)) != RR_OK)
 		return e;
 	normalise_name(o->source.endpoint);
@@ -466,6 +582,8 @@ observe(struct observed *o, struct rr_ctx *c)
 	if ((e = observe_cutover_aws(c, o, change_id)) != RR_OK)
 		return e;
 	observe_local(c, o);
+	observe_target_addrs(o);
+	observe_fence_age(o);
 	return RR_OK;
 }
 
@@ -480,7 +598,7 @@ observe_cutover(struct observed *o, struct rr_ctx *c)
 	o->now = time(NULL);
 	o->change_status[0] = '\0';
 	if ((e = observe_instance(c, d->target_id, &o->target, change_id,
-	         sizeof(change_id))) != RR_OK ||
+	         sizeof(change_id), NULL)) != RR_OK ||
 	    (e = observe_record(c, &o->record)) != RR_OK)
 		return e;
 	normalise_name(o->target.endpoint);
@@ -492,5 +610,7 @@ observe_cutover(struct observed *o, struct rr_ctx *c)
 	if ((e = observe_cutover_aws(c, o, change_id)) != RR_OK)
 		return e;
 	observe_local(c, o);
+	observe_target_addrs(o);
+	observe_fence_age(o);
 	return RR_OK;
 }

@@ -43,6 +43,8 @@ struct field {
 	int null_default;		/* F_LONG: -1 when absent */
 };
 
+/* The tables read best one field a line, aligned by hand. */
+/* clang-format off */
 #define END	{ NULL, F_BOOL, 0, 0, NULL, 0 }
 #define B(st, f)	{ #f, F_BOOL, offsetof(st, f), 0, NULL, 0 }
 #define I(st, f)	{ #f, F_INT, offsetof(st, f), 0, NULL, 0 }
@@ -52,6 +54,7 @@ struct field {
 #define S(st, f)	{ #f, F_STR, offsetof(st, f), \
 			    sizeof(((st *)0)->f), NULL, 0 }
 #define T(st, f)	{ #f, F_TRI, offsetof(st, f), 0, NULL, 0 }
+#define TM(st, f)	{ #f, F_TIME, offsetof(st, f), 0, NULL, 0 }
 #define O(st, f, tab)	{ #f, F_OBJ, offsetof(st, f), 0, tab, 0 }
 
 static const struct field pos_fields[] = {
@@ -82,6 +85,7 @@ static const struct field instance_fields[] = {
 	B(struct obs_instance, pending_modifications),
 	S(struct obs_instance, phase),
 	O(struct obs_instance, tagged_pos, pos_fields),
+	TM(struct obs_instance, fenced_at),
 	END
 };
 
@@ -160,8 +164,12 @@ static const struct field observed_fields[] = {
 	B(struct observed, repl_password_stored),
 	B(struct observed, approved),
 	B(struct observed, postponed),
+	L(struct observed, position_wait_s, 0),
+	T(struct observed, before_cutover_hook),
+	S(struct observed, hook_error),
 	END
 };
+/* clang-format on */
 
 #define FIELD(base, f, type)	((type *)(void *)((char *)(base) + (f)->off))
 #define CFIELD(base, f, type) \

@@ -82,16 +82,100 @@ time_json(time_t t)
 }
 
 json_t *
+report_step_args_json(const struct step *s)
+{
+	const struct step_args *a = &s->args;
+	json_t *o, *l;
+	int i;
+
+	if (s->kind != STEP_ACT)
+		return json_null();
+	o = json_object();
+	if (a->id[0])
+		json_object_set_new(o, "id", json_string(a->id));
+	if (a->from[0])
+		json_object_set_new(o, "from", json_string(a->from));
+	if (a->kms_key_id[0])
+		json_object_set_new(o, "kmsKeyId", json_string(a->kms_key_id));
+	if (a->instance_class[0])
+		json_object_set_new(o, "instanceClass",
+		    json_string(a->instance_class));
+	if (a->n_tags > 0) {
+		l = json_object();
+		for (i = 0; i < a->n_tags; i++)
+			json_object_set_new(l, a->tags[i].key,
+			    json_string(a->tags[i].value));
+		json_object_set_new(o, "tags", l);
+	}
+	if (a->n_untag > 0) {
+		l = json_array();
+		for (i = 0; i < a->n_untag; i++)
+			json_array_append_new(l, json_string(a->untag[i]));
+		json_object_set_new(o, "removeTags", l);
+	}
+	if (a->n_sg > 0) {
+		l = json_array();
+		for (i = 0; i < a->n_sg; i++)
+			json_array_append_new(l, json_string(a->sg_ids[i]));
+		json_object_set_new(o, "vpcSecurityGroupIds", l);
+	}
+	if (a->param_group[0])
+		json_object_set_new(o, "parameterGroup",
+		    json_string(a->param_group));
+	if (a->backup_retention > 0)
+		json_object_set_new(o, "backupRetentionPeriod",
+		    json_integer(a->backup_retention));
+	if (a->multi_az >= 0)
+		json_object_set_new(o, "multiAZ", json_boolean(a->multi_az));
+	if (a->read_only >= 0)
+		json_object_set_new(o, "readOnly", json_integer(a->read_only));
+	if (a->binlog_retention_hours > 0)
+		json_object_set_new(o, "binlogRetentionHours",
+		    json_integer(a->binlog_retention_hours));
+	if (a->user[0])
+		json_object_set_new(o, "user", json_string(a->user));
+	if (a->n_hosts > 0) {
+		l = json_array();
+		for (i = 0; i < a->n_hosts; i++)
+			json_array_append_new(l, json_string(a->hosts[i]));
+		json_object_set_new(o, "hosts", l);
+	}
+	if (a->n_drop_hosts > 0) {
+		l = json_array();
+		for (i = 0; i < a->n_drop_hosts; i++)
+			json_array_append_new(l, json_string(a->drop_hosts[i]));
+		json_object_set_new(o, "dropHosts", l);
+	}
+	if (a->hosts_note[0])
+		json_object_set_new(o, "hostsNote", json_string(a->hosts_note));
+	if (a->tls >= 0)
+		json_object_set_new(o, "tls", json_boolean(a->tls));
+	if (a->host[0])
+		json_object_set_new(o, "host", json_string(a->host));
+	if (a->port > 0)
+		json_object_set_new(o, "port", json_integer(a->port));
+	if (a->zone_id[0])
+		json_object_set_new(o, "hostedZoneId", json_string(a->zone_id));
+	if (a->record_type[0])
+		json_object_set_new(o, "type", json_string(a->record_type));
+	if (a->ttl > 0)
+		json_object_set_new(o, "ttl", json_integer(a->ttl));
+	if (a->value[0])
+		json_object_set_new(o, "value", json_string(a->value));
+	return o;
+}
+
+json_t *
 report_step_json(const struct step *s, size_t index)
 {
-	json_t *pos = json_null();
+	json_t *pos = json_null(), *obj;
 
 	if (s->pos.file[0] != '\0')
 		pos = json_pack("{s:s, s:I}", "file", s->pos.file, "pos",
 		    (json_int_t)s->pos.pos);
 	/* One key and its value a line. */
 	/* clang-format off */
-	return json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:o}",
+	obj = json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:o}",
 	    "index", (json_int_t)index,
 	    "kind", step_kind_name(s->kind),
 	    "symbol", step_symbol(s),
@@ -104,6 +188,8 @@ report_step_json(const struct step *s, size_t index)
 	    "why", s->why,
 	    "position", pos);
 	/* clang-format on */
+	json_object_set_new(obj, "arguments", report_step_args_json(s));
+	return obj;
 }
 
 json_t *

@@ -75,6 +75,124 @@ format_step(const struct step *s, char *buf, size_t size)
 	}
 }
 
+/*
+ * The action table (action.h): entry i says it is action i, and none has
+ * an empty field, so a line out of order or half filled fails here (a
+ * missing line fails the build).
+ */
+static void
+check_action_table(void)
+{
+	int i, j, whole = 1, unique = 1;
+
+	ok(action_get(ACT_NONE) == NULL && action_get(ACT__COUNT) == NULL,
+	    "action table: no entry for ACT_NONE or past the end");
+	for (i = ACT_NONE + 1; i < ACT__COUNT; i++) {
+		const struct action_entry *e = action_get(i);
+
+		if (e == NULL || (int)e->action != i || e->name == NULL ||
+		    e->name[0] == '\0' || e->symbol == NULL ||
+		    strlen(e->symbol) != 1 ||
+		    strchr("+~-", e->symbol[0]) == NULL || e->op == NULL ||
+		    e->op[0] == '\0' || e->resolve == NULL || e->run == NULL ||
+		    e->assume == NULL) {
+			printf("# action %d: entry missing, out of order or "
+			       "with an empty field\n",
+			    i);
+			whole = 0;
+			continue;
+		}
+		for (j = ACT_NONE + 1; j < i; j++)
+			if (action_get(j) != NULL &&
+			    strcmp(action_get(j)->name, e->name) == 0)
+				unique = 0;
+	}
+	ok(whole,
+	    "action table: every action has its whole entry, in "
+	    "enum order");
+	ok(unique, "action table: names are unique");
+}
+
+/* The first step of c that runs action a, or NULL. */
+static const struct step *
+step_of(const struct pcase *c, enum action a)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->steps[i].kind == STEP_ACT && c->steps[i].action == a)
+			return &c->steps[i];
+	return NULL;
+}
+
+/* The value of tag key in a, or NULL. */
+static const char *
+arg_tag(const struct step_args *a, const char *key)
+{
+	int i;
+
+	for (i = 0; i < a->n_tags; i++)
+		if (strcmp(a->tags[i].key, key) == 0)
+			return a->tags[i].value;
+	return NULL;
+}
+
+/*
+ * The arguments the planner resolves are the ones the action sends: from
+ * the fresh start, the replica's identifiers and tags, the snapshot's
+ * coordinates, the target's settings, the replication source and the
+ * alias record.
+ */
+static void
+check_arguments(const struct pcase *cases, size_t n)
+{
+	const struct pcase *c = NULL;
+	const struct step *s;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(cases[i].name, FRESH_CASE) == 0)
+			c = &cases[i];
+	if (c == NULL) {
+		ok(0, "arguments: the " FRESH_CASE " case is there");
+		return;
+	}
+	s = step_of(c, ACT_CREATE_TEMP_REPLICA);
+	ok(s != NULL && strcmp(s->args.id, "shop-db-enc-rr-tmp") == 0 &&
+	        strcmp(s->args.from, "shop-db") == 0 &&
+	        arg_tag(&s->args, OBS_TAG_OBJECT) != NULL &&
+	        strcmp(arg_tag(&s->args, OBS_TAG_ROLE), "temp-replica") == 0,
+	    "arguments: create-temp-replica sends its id, the source and "
+	    "our tags");
+	s = step_of(c, ACT_CREATE_SNAPSHOT);
+	ok(s != NULL && arg_tag(&s->args, OBS_TAG_BINLOG_FILE) != NULL &&
+	        strcmp(arg_tag(&s->args, OBS_TAG_BINLOG_FILE), s->pos.file) ==
+	            0,
+	    "arguments: create-snapshot tags the coordinates it is taken at");
+	s = step_of(c, ACT_COPY_SNAPSHOT);
+	ok(s != NULL && strcmp(s->args.kms_key_id, "alias/rds-shop") == 0,
+	    "arguments: copy-snapshot-encrypted sends the declared key");
+	s = step_of(c, ACT_MODIFY_TARGET);
+	ok(s != NULL && s->args.backup_retention == 7 &&
+	        s->args.multi_az == 1 && s->args.n_sg == c->o.source.n_sg &&
+	        strcmp(s->args.param_group, "shop-db-enc-params") == 0,
+	    "arguments: modify-target sends the source's settings");
+	s = step_of(c, ACT_START_REPLICATION);
+	ok(s != NULL && strcmp(s->args.host, c->o.source.endpoint) == 0 &&
+	        s->args.port == c->o.source.port && s->args.user[0] != '\0',
+	    "arguments: start-replication sends the source's endpoint");
+	s = step_of(c, ACT_SWITCH_ALIAS);
+	ok(s != NULL && s->args.ttl == 5 && s->args.record_type[0] != '\0' &&
+	        strcmp(s->args.id, "db.internal.example.com.") == 0,
+	    "arguments: switch-alias sends the record's name, type and TTL");
+	s = step_of(c, ACT_FENCE_SOURCE);
+	ok(s != NULL && s->args.read_only == 1 &&
+	        strcmp(s->args.param_group, "shop-mysql80") == 0 &&
+	        arg_tag(&s->args, OBS_TAG_FENCED) != NULL,
+	    "arguments: fence-source sets read_only=1 in the source's group "
+	    "and tags the time");
+}
+
 /* The lines of text (modified in place), at most max; comment lines
  * ("#") go to comments instead, at most maxc. */
 static size_t
@@ -557,6 +675,8 @@ main(void)
 	check_roundtrip(cases, n);
 	check_json();
 	check_binlog_pos();
+	check_action_table();
+	check_arguments(cases, n);
 
 	for (i = 0; i < n; i++) {
 		desired_free(cases[i].d);

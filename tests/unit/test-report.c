@@ -417,6 +417,19 @@ test_plan_documents(void)
 	    "set-binlog-retention", "first step's action");
 	ok(json_is_null(json_object_get(json_array_get(json_object_get(obj,
 	    "steps"), 0), "waitsOn")), "an act step waits on null");
+	is_int(json_integer_value(json_object_get(
+	           json_object_get(json_array_get(json_object_get(obj, "steps"),
+	                               0),
+	               "arguments"),
+	           "binlogRetentionHours")),
+	    c.d->binlog_retention_hours,
+	    "first step's arguments: the retention it sends");
+	ok(json_is_null(
+	       json_object_get(json_array_get(json_object_get(obj, "steps"),
+	                           n - 1),
+	           "arguments")),
+	    "a converged step has no "
+	    "arguments");
 
 	objs = json_array();
 	json_array_append_new(objs, obj);

@@ -1,0 +1,261 @@
+/*
+ * target.c - the encrypted target instance: restore it from the encrypted
+ * copy, give it a parameter group of its own, the source's settings a
+ * restore does not carry, and the reboot that applies the group
+ * (DESIGN.md §2 step 5).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "actions-int.h"
+#include "desired.h"
+#include "xmalloc.h"
+
+int
+action_target_retention(const struct obs_instance *src)
+{
+	return src->backup_retention > 0 ? src->backup_retention : 1;
+}
+
+static enum rr_err
+run_restore_target(struct rr_ctx *c, const struct observed *o,
+    const struct step *s)
+{
+	struct rds_tag v[STEP_MAX_TAGS];
+	struct rds_restore_opts ro;
+	struct rds_tags l;
+	enum rr_err e;
+
+	memset(&ro, 0, sizeof(ro));
+	ro.multi_az = ro.publicly_accessible = -1;
+	ro.instance_class = s->args.instance_class;
+	ro.tags = act_rds_tags(&s->args, v, &l);
+	e = rds_restore_from_snapshot(c->aws, s->args.id, s->args.from, &ro);
+	return act_created(c, e, "DBInstanceAlreadyExists");
+}
+
+/*
+ * The target from the encrypted copy, tagged as ours (with the copy's
+ * coordinates) and with the source's own tags, in the source's class
+ * unless spec.target declares one.
+ */
+static void
+resolve_restore_target(const struct desired *d, const struct observed *o,
+    struct step *s)
+{
+	struct step_args *a = &s->args;
+	int i;
+
+	snprintf(a->id, sizeof(a->id), "%s", d->target_id);
+	snprintf(a->from, sizeof(a->from), "%s", d->encrypted_snapshot_id);
+	snprintf(a->instance_class, sizeof(a->instance_class), "%s",
+	    d->target_instance_class ? d->target_instance_class
+	                             : o->source.instance_class);
+	act_args_ours(a, d, "target", &o->copy.tagged_pos);
+	for (i = 0; i < o->n_source_tags; i++)
+		act_args_tag(a, o->source_tags[i].key, o->source_tags[i].value);
+}
+
+static void
+assume_restore_target(const struct desired *d, struct observed *o,
+    const struct step *s)
+{
+	struct obs_instance *t = &o->target;
+
+	action_assume_instance(t, "target");
+	t->encrypted = 1;
+	snprintf(t->kms_key_id, sizeof(t->kms_key_id), "%s", o->key.arn);
+	t->tagged_pos = o->copy.tagged_pos;
+	o->tgtrepl.reachable = TRI_YES;
+}
+
+const struct action_entry action_restore_target = {
+	.action = ACT_RESTORE_TARGET,
+	.name = "restore-target",
+	.symbol = "+",
+	.mutates = MUTATES_AWS,
+	.resource = RES_TARGET,
+	.op = "RestoreDBInstanceFromDBSnapshot",
+	.resolve = resolve_restore_target,
+	.run = run_restore_target,
+	.assume = assume_restore_target,
+};
+
+/* A new parameter group with the source's user-set values, read_only=1. */
+static enum rr_err
+run_create_target_params(struct rr_ctx *c, const struct observed *o,
+    const struct step *s)
+{
+	struct rds_parameters pl;
+	char *family = NULL;
+	struct rds_parameter *mods = NULL;
+	struct rds_tag v[STEP_MAX_TAGS];
+	struct rds_tags l;
+	char *desc = NULL;
+	size_t i, n = 0;
+	enum rr_err e;
+
+	memset(&pl, 0, sizeof(pl));
+	if ((e = rds_describe_parameter_group(c->aws, &family, s->args.from)) !=
+	    RR_OK)
+		goto out;
+	desc = xasprintf("rdsreconcile: target of %s", c->d->name);
+	e = rds_create_parameter_group(c->aws, s->args.id, family, desc,
+	    act_rds_tags(&s->args, v, &l));
+	if ((e = act_created(c, e, "DBParameterGroupAlreadyExists")) != RR_OK)
+		goto out;
+	if ((e = rds_describe_parameters(c->aws, &pl, s->args.from, "user")) !=
+	    RR_OK)
+		goto out;
+	mods = xcalloc(pl.n + 1, sizeof(*mods));
+	for (i = 0; i < pl.n; i++) {
+		if (strcmp(pl.v[i].name, "read_only") == 0 ||
+		    pl.v[i].value == NULL)
+			continue;
+		mods[n].name = pl.v[i].name;
+		mods[n].value = pl.v[i].value;
+		mods[n].apply_method = (char *)(pl.v[i].apply_type &&
+		            strcmp(pl.v[i].apply_type, "dynamic") == 0
+		        ? "immediate"
+		        : "pending-reboot");
+		n++;
+	}
+	mods[n].name = (char *)"read_only";
+	mods[n].value = (char *)"1";
+	mods[n].apply_method = (char *)"immediate";
+	n++;
+	e = rds_modify_parameter_group(c->aws, s->args.id, mods, n);
+out:
+	free(mods);
+	free(desc);
+	rds_parameters_release(&pl);
+	free(family);
+	return e;
+}
+
+/* The source's family and user-set values are read when it runs. */
+static void
+resolve_create_target_params(const struct desired *d, const struct observed *o,
+    struct step *s)
+{
+	snprintf(s->args.id, sizeof(s->args.id), "%s", d->param_group);
+	snprintf(s->args.from, sizeof(s->args.from), "%s",
+	    o->source.param_group);
+	s->args.read_only = 1;
+	act_args_ours(&s->args, d, "parameter-group", NULL);
+}
+
+static void
+assume_create_target_params(const struct desired *d, struct observed *o,
+    const struct step *s)
+{
+	o->target_pg_exists = o->target_pg_ours = 1;
+	o->target_pg_read_only = TRI_YES;
+}
+
+const struct action_entry action_create_target_params = {
+	.action = ACT_CREATE_TARGET_PARAMS,
+	.name = "create-target-parameter-group",
+	.symbol = "+",
+	.mutates = MUTATES_AWS,
+	.resource = RES_PARAM_GROUP,
+	.op = "CreateDBParameterGroup",
+	.resolve = resolve_create_target_params,
+	.run = run_create_target_params,
+	.assume = assume_create_target_params,
+};
+
+static enum rr_err
+run_modify_target(struct rr_ctx *c, const struct observed *o,
+    const struct step *s)
+{
+	struct rds_modify m = RDS_MODIFY_INIT;
+	struct rds_strlist sgl;
+	char *sgs[8];
+	int i;
+
+	for (i = 0; i < s->args.n_sg; i++)
+		sgs[i] = (char *)s->args.sg_ids[i];
+	sgl.v = sgs;
+	sgl.n = (size_t)s->args.n_sg;
+	m.vpc_security_group_ids = &sgl;
+	m.parameter_group = s->args.param_group;
+	m.backup_retention_period = s->args.backup_retention;
+	m.multi_az = s->args.multi_az;
+	m.apply_immediately = 1;
+	return rds_modify_instance(c->aws, s->args.id, &m);
+}
+
+/* What a restore does not carry: the source's security groups, backups
+ * (at least 1 day) and Multi-AZ, and the target's own parameter group. */
+static void
+resolve_modify_target(const struct desired *d, const struct observed *o,
+    struct step *s)
+{
+	struct step_args *a = &s->args;
+	int i;
+
+	snprintf(a->id, sizeof(a->id), "%s", d->target_id);
+	for (i = 0; i < o->source.n_sg && i < 8; i++)
+		snprintf(a->sg_ids[i], sizeof(a->sg_ids[i]), "%s",
+		    o->source.sg_ids[i]);
+	a->n_sg = i;
+	snprintf(a->param_group, sizeof(a->param_group), "%s", d->param_group);
+	a->backup_retention = action_target_retention(&o->source);
+	a->multi_az = o->source.multi_az;
+}
+
+static void
+assume_modify_target(const struct desired *d, struct observed *o,
+    const struct step *s)
+{
+	struct obs_instance *t = &o->target;
+
+	snprintf(t->param_group, sizeof(t->param_group), "%s", d->param_group);
+	memcpy(t->sg_ids, o->source.sg_ids, sizeof(t->sg_ids));
+	t->n_sg = o->source.n_sg;
+	t->multi_az = o->source.multi_az;
+	t->backup_retention = action_target_retention(&o->source);
+	snprintf(t->param_apply, sizeof(t->param_apply), "pending-reboot");
+}
+
+const struct action_entry action_modify_target = {
+	.action = ACT_MODIFY_TARGET,
+	.name = "modify-target",
+	.symbol = "~",
+	.mutates = MUTATES_AWS,
+	.resource = RES_TARGET,
+	.op = "ModifyDBInstance",
+	.resolve = resolve_modify_target,
+	.run = run_modify_target,
+	.assume = assume_modify_target,
+};
+
+static enum rr_err
+run_reboot_target(struct rr_ctx *c, const struct observed *o,
+    const struct step *s)
+{
+	return rds_reboot_instance(c->aws, s->args.id);
+}
+
+static void
+assume_reboot_target(const struct desired *d, struct observed *o,
+    const struct step *s)
+{
+	snprintf(o->target.param_apply, sizeof(o->target.param_apply),
+	    "in-sync");
+	o->tgtrepl.read_only = TRI_YES;
+}
+
+const struct action_entry action_reboot_target = {
+	.action = ACT_REBOOT_TARGET,
+	.name = "reboot-target",
+	.symbol = "~",
+	.mutates = MUTATES_AWS,
+	.resource = RES_TARGET,
+	.op = "RebootDBInstance",
+	.resolve = act_resolve_target_id,
+	.run = run_reboot_target,
+	.assume = assume_reboot_target,
+};

@@ -1,0 +1,68 @@
+/*
+ * target.c - the encrypted target, once it exists and is ours: available,
+ * under the declared key, carrying its coordinates, with a parameter group
+ * of its own and the source's settings a restore does not carry
+ * (DESIGN.md §2 step 5).  Shared by every strategy that restores one.
+ */
+#include <string.h>
+
+#include "plan-int.h"
+
+void
+plan_target(const struct desired *d, const struct observed *o, struct step *s)
+{
+	const struct obs_instance *t = &o->target, *src = &o->source;
+
+	if (!plan_is_status(t, "available")) {
+		WAIT(s, WAIT_STATUS, POLL_STATUS, "DescribeDBInstances",
+		    "the target is changing",
+		    "wait for '%s' to be available "
+		    "(%s)",
+		    d->target_id, t->status);
+		return;
+	}
+	if (!t->encrypted || strcmp(t->kms_key_id, o->key.arn) != 0) {
+		BLOCK(s, "the target must be encrypted with the declared key",
+		    "target '%s' is not encrypted with '%s'", d->target_id,
+		    o->key.arn);
+		return;
+	}
+	if (t->tagged_pos.file[0] == '\0') {
+		BLOCK(s,
+		    "without them replication cannot start at the right "
+		    "row",
+		    "target '%s' carries no binlog coordinates", d->target_id);
+		return;
+	}
+	if (!o->target_pg_exists || o->target_pg_read_only != TRI_YES) {
+		ACT(s, ACT_CREATE_TARGET_PARAMS,
+		    "a restore gets the default group; the target needs the "
+		    "source's values and its own read_only",
+		    "create parameter group '%s' from '%s' with read_only=1",
+		    d->param_group, src->param_group);
+		return;
+	}
+	if (strcmp(t->param_group, d->param_group) || !plan_same_sgs(t, src) ||
+	    t->multi_az != src->multi_az ||
+	    t->backup_retention != action_target_retention(src)) {
+		if (t->pending_modifications)
+			WAIT(s, WAIT_STATUS, POLL_STATUS, "DescribeDBInstances",
+			    "a modification is pending",
+			    "wait for the "
+			    "pending modification of '%s'",
+			    d->target_id);
+		else
+			ACT(s, ACT_MODIFY_TARGET,
+			    "a restore does not carry the source's settings",
+			    "give '%s' the source's security groups, parameter "
+			    "group, backups and Multi-AZ",
+			    d->target_id);
+		return;
+	}
+	if (strcmp(t->param_apply, "pending-reboot") == 0) {
+		ACT(s, ACT_REBOOT_TARGET,
+		    "the new parameter group applies at reboot", "reboot '%s'",
+		    d->target_id);
+		return;
+	}
+}
