@@ -187,10 +187,11 @@ out:
 	return rc;
 }
 
-const char *
-desired_strategy_name(enum desired_strategy s)
+/* The name of value i of the enum at path, "?" when out of range. */
+static const char *
+enum_name(const char *path, int i)
 {
-	int i = (int)s, k = key_index("spec.strategy"), j;
+	int k = key_index(path), j;
 
 	for (j = 0; desired_keys[k].enums[j] != NULL; j++)
 		if (j == i)
@@ -199,12 +200,13 @@ desired_strategy_name(enum desired_strategy s)
 }
 
 const char *
+desired_strategy_name(enum desired_strategy s)
+{
+	return enum_name("spec.strategy", (int)s);
+}
+
+const char *
 desired_approval_name(enum desired_approval a)
 {
-	int i = (int)a, k = key_index("spec.cutover.approval"), j;
-
-	for (j = 0; desired_keys[k].enums[j] != NULL; j++)
-		if (j == i)
-			return desired_keys[k].enums[j];
-	return "?";
+	return enum_name("spec.cutover.approval", (int)a);
 }
