@@ -453,7 +453,7 @@ test_fixture_instance(struct aws_client *c)
 {
 	struct rds_instance i;
 	struct rds_tags t = { NULL, 0 }, got = { NULL, 0 };
-	struct rds_strlist keys = { NULL, 0 };
+	struct strvec keys = { NULL, 0, 0 };
 	struct rds_parameters ps = { NULL, 0 };
 	struct rds_parameter mod[21];
 	const struct aws_action_count *ac;
@@ -496,8 +496,8 @@ test_fixture_instance(struct aws_client *c)
 	    "tag value round-trips through the form encoding");
 	is_str(rds_tags_get(&got, "env"), "test", "existing tags kept");
 	rds_tags_release(&got);
-	rds_strlist_add(&keys, "note");
-	rds_strlist_add(&keys, "env");
+	strvec_push(&keys, "note");
+	strvec_push(&keys, "env");
 	is_int(rds_remove_tags(c, i.arn, &keys), RR_OK,
 	    "RemoveTagsFromResource (TagKeys.member.N)");
 	rds_list_tags(c, &got, i.arn);
@@ -559,7 +559,7 @@ test_fixture_instance(struct aws_client *c)
 	rds_parameters_release(&ps);
 
 	free(family);
-	rds_strlist_release(&keys);
+	strvec_clear(&keys);
 	rds_tags_release(&t);
 	rds_instance_release(&i);
 }
@@ -593,7 +593,7 @@ test_lifecycle(struct aws_client *c, const char *key_arn)
 	struct rds_snapshot s;
 	struct rds_restore_opts ro;
 	struct rds_modify m = RDS_MODIFY_INIT;
-	struct rds_strlist sgs = { NULL, 0 };
+	struct strvec sgs = { NULL, 0, 0 };
 	enum rr_err e;
 
 	memset(&src, 0, sizeof(src));
@@ -666,8 +666,9 @@ test_lifecycle(struct aws_client *c, const char *key_arn)
 	    "target StorageEncrypted with the key");
 	rds_instance_release(&tgt);
 
-	rds_strlist_add(&sgs, src.vpc_security_group_ids.n ?
-	    src.vpc_security_group_ids.v[0] : "sg-0a1b2c3d4e5f60718");
+	strvec_push(&sgs,
+	    src.vpc_security_group_ids.n ? src.vpc_security_group_ids.v[0]
+	                                 : "sg-0a1b2c3d4e5f60718");
 	m.vpc_security_group_ids = &sgs;
 	m.parameter_group = "rr-live-pg";
 	m.backup_retention_period = 2;
@@ -706,7 +707,7 @@ out:
 	rds_instance_release(&rep);
 	rds_instance_release(&tgt);
 	rds_snapshot_release(&s);
-	rds_strlist_release(&sgs);
+	strvec_clear(&sgs);
 	rds_tags_release(&t);
 }
 
