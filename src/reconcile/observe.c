@@ -282,8 +282,8 @@ observe_record(struct rr_ctx *c, struct obs_record *r)
 	if (strcmp(rec.type, "CNAME") == 0 || strcmp(rec.type, "A") == 0) {
 		r->exists = 1;
 		COPY(r->type, rec.type);
-		if (rec.n_values > 0)
-			COPY(r->value, rec.values[0]);
+		if (rec.values.n > 0)
+			COPY(r->value, rec.values.v[0]);
 		normalise_name(r->value);
 		r->ttl = rec.ttl;
 	}

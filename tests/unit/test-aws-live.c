@@ -344,13 +344,14 @@ test_route53(struct aws_client *c)
 	e = route53_get_record(c, &r, zone, "DB.live.example.internal.",
 	    "CNAME");
 	is_int(e, RR_OK, "record read back (case and trailing dot ignored)");
-	ok(r.n_values == 1 && strcmp(r.values[0],
-	    "target-1.example.internal") == 0, "its value");
+	ok(r.values.n == 1 &&
+	        strcmp(r.values.v[0], "target-1.example.internal") == 0,
+	    "its value");
 	is_int(r.ttl, 5, "its ttl");
 	route53_record_release(&r);
 	e = route53_get_record(c, &r, zone, "db.live.example.internal", NULL);
 	ok(e == RR_OK && r.type != NULL && strcmp(r.type, "CNAME") == 0 &&
-	        r.n_values == 1,
+	        r.values.n == 1,
 	    "no type: the CNAME set at the name");
 	route53_record_release(&r);
 	free(change);
@@ -360,7 +361,7 @@ test_route53(struct aws_client *c)
 	is_int(e, RR_OK, "route53 UPSERT of an A record");
 	e = route53_get_record(c, &r, zone, "a.live.example.internal", NULL);
 	ok(e == RR_OK && r.type != NULL && strcmp(r.type, "A") == 0 &&
-	        r.n_values == 1 && strcmp(r.values[0], "10.0.0.7") == 0,
+	        r.values.n == 1 && strcmp(r.values.v[0], "10.0.0.7") == 0,
 	    "no type: the A set at the name");
 	route53_record_release(&r);
 	e = route53_get_record(c, &r, zone, "b.live.example.internal", NULL);
