@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "strvec.h"
 
 struct db;
 
@@ -266,22 +267,15 @@ enum rr_err db_create_repl_user(struct db *db, const char *user,
     const char *host_pattern, const char *password, size_t password_len,
     int require_ssl);
 
-/* Host parts of accounts: v[0..n), each a string the list owns. */
-struct db_hosts {
-	char **v;
-	size_t n;
-};
-
 /*
  * The Host of every account named user ("%", "10.0.0.5", ...), from
  * mysql.user; where mysql.user is not readable, from the grantees of
  * information_schema.USER_PRIVILEGES, which lists other accounts only to
  * accounts that may read the mysql schema (then a missing host proves
- * nothing).  No account: n = 0.  Release with db_hosts_release().
+ * nothing).  out is overwritten, each host once (compared case-blind);
+ * no account: n = 0.  Release with strvec_clear().
  */
-enum rr_err db_user_hosts(struct db *db, const char *user,
-    struct db_hosts *hosts);
-void db_hosts_release(struct db_hosts *hosts);
+enum rr_err db_user_hosts(struct db *db, const char *user, struct strvec *out);
 /*
  * DROP USER IF EXISTS user@host_pattern; host_pattern NULL drops every
  * account named user that db_user_hosts() finds, one statement each.

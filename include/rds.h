@@ -25,6 +25,7 @@
 
 #include "aws.h"
 #include "err.h"
+#include "strvec.h"
 
 /* A resource tag (RDS API Reference, Tag). */
 struct rds_tag {
@@ -35,12 +36,6 @@ struct rds_tag {
 /* TagList, in reply order. */
 struct rds_tags {
 	struct rds_tag *v;
-	size_t n;
-};
-
-/* A list of strings (identifiers). */
-struct rds_strlist {
-	char **v;
 	size_t n;
 };
 
@@ -69,12 +64,12 @@ struct rds_instance {
 					   unencrypted */
 	int backup_retention_period;	/* BackupRetentionPeriod, days */
 	int multi_az;			/* MultiAZ */
-	struct rds_strlist vpc_security_group_ids; /* VpcSecurityGroups[].
+	struct strvec vpc_security_group_ids;   /* VpcSecurityGroups[].
 					   VpcSecurityGroupId, reply order */
 	struct rds_pg_status *parameter_groups; /* DBParameterGroups */
 	size_t n_parameter_groups;
 	char *read_replica_source;	/* ReadReplicaSourceDBInstanceIdentifier */
-	struct rds_strlist read_replicas; /* ReadReplicaDBInstanceIdentifiers */
+	struct strvec read_replicas;    /* ReadReplicaDBInstanceIdentifiers */
 	char *db_subnet_group;		/* DBSubnetGroup.DBSubnetGroupName */
 	char *availability_zone;	/* AvailabilityZone */
 	int publicly_accessible;	/* PubliclyAccessible */
@@ -119,7 +114,7 @@ struct rds_restore_opts {
 	const char *db_subnet_group;	/* DBSubnetGroupName */
 	const char *availability_zone;	/* AvailabilityZone */
 	const char *parameter_group;	/* DBParameterGroupName */
-	const struct rds_strlist *vpc_security_group_ids;
+	const struct strvec *vpc_security_group_ids;
 	int multi_az;			/* MultiAZ: -1, 0, 1 */
 	int publicly_accessible;	/* PubliclyAccessible: -1, 0, 1 */
 	const struct rds_tags *tags;	/* Tags */
@@ -127,7 +122,7 @@ struct rds_restore_opts {
 
 /* ModifyDBInstance; NULL / -1 leave a setting unchanged. */
 struct rds_modify {
-	const struct rds_strlist *vpc_security_group_ids;
+	const struct strvec *vpc_security_group_ids;
 	const char *parameter_group;	/* DBParameterGroupName */
 	int backup_retention_period;	/* days, -1 */
 	int multi_az;			/* -1, 0, 1 */
@@ -141,10 +136,6 @@ void rds_tags_add(struct rds_tags *t, const char *key, const char *value);
 const char *rds_tags_get(const struct rds_tags *t, const char *key);
 /* Free every tag and zero t; accepts NULL. */
 void rds_tags_release(struct rds_tags *t);
-/* Append a copy of s to l; never fails. */
-void rds_strlist_add(struct rds_strlist *l, const char *s);
-/* Free every string and zero l; accepts NULL. */
-void rds_strlist_release(struct rds_strlist *l);
 
 /*
  * DescribeDBInstances for the instance id: *out (rds_instance_release).
@@ -232,7 +223,7 @@ enum rr_err rds_delete_snapshot(struct aws_client *c, const char *id);
 enum rr_err rds_add_tags(struct aws_client *c, const char *arn,
     const struct rds_tags *tags);
 enum rr_err rds_remove_tags(struct aws_client *c, const char *arn,
-    const struct rds_strlist *keys);
+    const struct strvec *keys);
 enum rr_err rds_list_tags(struct aws_client *c, struct rds_tags *out,
     const char *arn);
 

@@ -16,14 +16,14 @@
 
 #include "aws.h"
 #include "err.h"
+#include "strvec.h"
 
 /* Route 53 API Reference, ResourceRecordSet (simple routing). */
 struct route53_record {
 	char *name;		/* Name as returned: "db.example.com." */
 	char *type;		/* Type: A, AAAA, CNAME, ... */
 	long ttl;		/* TTL, seconds; -1 for an alias record */
-	char **values;		/* ResourceRecords[].Value, reply order */
-	size_t n_values;
+	struct strvec values;   /* ResourceRecords[].Value, reply order */
 	char *alias_dns_name;	/* AliasTarget.DNSName, NULL unless alias */
 };
 

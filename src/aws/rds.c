@@ -52,27 +52,6 @@ rds_tags_release(struct rds_tags *t)
 	t->n = 0;
 }
 
-void
-rds_strlist_add(struct rds_strlist *l, const char *s)
-{
-	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
-	l->v[l->n++] = xstrdup(s);
-}
-
-void
-rds_strlist_release(struct rds_strlist *l)
-{
-	size_t i;
-
-	if (l == NULL)
-		return;
-	for (i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
 /* Tags.Tag.N.Key / Tags.Tag.N.Value */
 static void
 add_tags(struct aws_params *p, const struct rds_tags *t)
@@ -86,7 +65,7 @@ add_tags(struct aws_params *p, const struct rds_tags *t)
 }
 
 static void
-add_sgs(struct aws_params *p, const struct rds_strlist *l)
+add_sgs(struct aws_params *p, const struct strvec *l)
 {
 	size_t i;
 
@@ -114,7 +93,7 @@ parse_tags(struct rds_tags *out, const xmlNode *taglist)
 
 /* Text children named member of list into l. */
 static void
-parse_strlist(struct rds_strlist *l, const xmlNode *list, const char *member)
+parse_strlist(struct strvec *l, const xmlNode *list, const char *member)
 {
 	xmlNode *m;
 
@@ -122,7 +101,7 @@ parse_strlist(struct rds_strlist *l, const xmlNode *list, const char *member)
 	    m = aws_xml_next(m, member)) {
 		xmlChar *s = xmlNodeGetContent(m);
 
-		rds_strlist_add(l, s ? (const char *)s : "");
+		strvec_push(l, s ? (const char *)s : "");
 		xmlFree(s);
 	}
 }
@@ -165,7 +144,7 @@ parse_instance(struct rds_instance *o, const xmlNode *n)
 		char *id = aws_xml_text(m, "VpcSecurityGroupId");
 
 		if (id != NULL)
-			rds_strlist_add(&o->vpc_security_group_ids, id);
+			strvec_push(&o->vpc_security_group_ids, id);
 		free(id);
 	}
 	for (m = aws_xml_child(aws_xml_child(n, "DBParameterGroups"),
@@ -209,14 +188,14 @@ rds_instance_release(struct rds_instance *i)
 	free(i->instance_class);
 	free(i->endpoint_address);
 	free(i->kms_key_id);
-	rds_strlist_release(&i->vpc_security_group_ids);
+	strvec_clear(&i->vpc_security_group_ids);
 	for (k = 0; k < i->n_parameter_groups; k++) {
 		free(i->parameter_groups[k].name);
 		free(i->parameter_groups[k].apply_status);
 	}
 	free(i->parameter_groups);
 	free(i->read_replica_source);
-	rds_strlist_release(&i->read_replicas);
+	strvec_clear(&i->read_replicas);
 	free(i->db_subnet_group);
 	free(i->availability_zone);
 	free(i->master_username);
@@ -511,7 +490,7 @@ rds_add_tags(struct aws_client *c, const char *arn,
 
 enum rr_err
 rds_remove_tags(struct aws_client *c, const char *arn,
-    const struct rds_strlist *keys)
+    const struct strvec *keys)
 {
 	struct aws_params p = { NULL, 0 };
 	size_t i;

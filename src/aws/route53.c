@@ -66,15 +66,11 @@ zone_error(struct aws_client *c, enum rr_err e, const char *zone)
 void
 route53_record_release(struct route53_record *r)
 {
-	size_t i;
-
 	if (r == NULL)
 		return;
 	free(r->name);
 	free(r->type);
-	for (i = 0; i < r->n_values; i++)
-		free(r->values[i]);
-	free(r->values);
+	strvec_clear(&r->values);
 	free(r->alias_dns_name);
 	memset(r, 0, sizeof(*r));
 }
@@ -126,9 +122,8 @@ route53_get_record(struct aws_client *c, struct route53_record *out,
 
 		if (v == NULL)
 			continue;
-		r.values = xreallocarray(r.values, r.n_values + 1,
-		    sizeof(*r.values));
-		r.values[r.n_values++] = v;
+		strvec_push(&r.values, v);
+		free(v);
 	}
 	r.alias_dns_name = aws_xml_text(aws_xml_child(set, "AliasTarget"),
 	    "DNSName");

@@ -28,29 +28,14 @@ account(struct db *db, const char *user, const char *host)
 
 /* Add host to h unless it is there already (Host compares case-blind). */
 static void
-hosts_add(struct db_hosts *h, const char *host)
+hosts_add(struct strvec *h, const char *host)
 {
 	size_t i;
 
 	for (i = 0; i < h->n; i++)
 		if (strcasecmp(h->v[i], host) == 0)
 			return;
-	h->v = xreallocarray(h->v, h->n + 1, sizeof(*h->v));
-	h->v[h->n++] = xstrdup(host);
-}
-
-void
-db_hosts_release(struct db_hosts *h)
-{
-	size_t i;
-
-	if (h == NULL)
-		return;
-	for (i = 0; i < h->n; i++)
-		free(h->v[i]);
-	free(h->v);
-	h->v = NULL;
-	h->n = 0;
+	strvec_push(h, host);
 }
 
 /*
@@ -59,7 +44,7 @@ db_hosts_release(struct db_hosts *h)
  */
 static enum rr_err
 user_hosts_from_privileges(struct db *db, const char *user,
-    struct db_hosts *hosts)
+    struct strvec *hosts)
 {
 	MYSQL_RES *res = NULL;
 	MYSQL_ROW row;
@@ -95,15 +80,14 @@ out:
 }
 
 enum rr_err
-db_user_hosts(struct db *db, const char *user, struct db_hosts *hosts)
+db_user_hosts(struct db *db, const char *user, struct strvec *hosts)
 {
 	MYSQL_RES *res = NULL;
 	MYSQL_ROW row;
 	char *u = db_quote(db, user), *sql;
 	enum rr_err err;
 
-	hosts->v = NULL;
-	hosts->n = 0;
+	strvec_init(hosts);
 	sql = xasprintf("SELECT Host FROM mysql.user WHERE User = %s "
 	    "ORDER BY Host", u);
 	err = db_query_res(db, sql, &res);
@@ -121,7 +105,7 @@ db_user_hosts(struct db *db, const char *user, struct db_hosts *hosts)
 			hosts_add(hosts, row[0]);
 out:
 	if (err != RR_OK)
-		db_hosts_release(hosts);
+		strvec_clear(hosts);
 	if (res != NULL)
 		mysql_free_result(res);
 	free(u);
@@ -133,7 +117,7 @@ enum rr_err
 db_user_exists(struct db *db, const char *user, const char *host_pattern,
     int *exists)
 {
-	struct db_hosts h;
+	struct strvec h;
 	enum rr_err err;
 	size_t i;
 
@@ -144,7 +128,7 @@ db_user_exists(struct db *db, const char *user, const char *host_pattern,
 		if (host_pattern == NULL ||
 		    strcasecmp(h.v[i], host_pattern) == 0)
 			*exists = 1;
-	db_hosts_release(&h);
+	strvec_clear(&h);
 	return RR_OK;
 }
 
@@ -257,7 +241,7 @@ drop_account(struct db *db, const char *user, const char *host)
 enum rr_err
 db_drop_user(struct db *db, const char *user, const char *host_pattern)
 {
-	struct db_hosts h;
+	struct strvec h;
 	enum rr_err err;
 	size_t i;
 
@@ -267,7 +251,7 @@ db_drop_user(struct db *db, const char *user, const char *host_pattern)
 		return err;
 	for (i = 0; i < h.n && err == RR_OK; i++)
 		err = drop_account(db, user, h.v[i]);
-	db_hosts_release(&h);
+	strvec_clear(&h);
 	return err;
 }
 

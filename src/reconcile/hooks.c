@@ -20,7 +20,7 @@
 #include "hooks.h"
 #include "log.h"
 #include "reconcile.h"
-#include "xmalloc.h"
+#include "strvec.h"
 
 extern char **environ;
 
@@ -52,20 +52,19 @@ static const char *const ctx_names[] = {
 	"EVENT", "OBJECT", "SOURCE", "TARGET", "ENDPOINT", "STEP", "ERROR",
 };
 
-/* Ours, without any RDSRECONCILE_<context> already set, plus the context. */
-static char **
-build_env(const struct desired *d, enum hook_event ev, const char *step,
-    const char *error)
+/*
+ * Ours, without any RDSRECONCILE_<context> already set, plus the context,
+ * into env (empty); env->v is then NULL-terminated, as execve() wants.
+ */
+static void
+build_env(struct strvec *env, const struct desired *d, enum hook_event ev,
+    const char *step, const char *error)
 {
 	const char *vals[] = { hook_event_name(ev), d->name, d->source_id,
 	    d->target_id, d->endpoint_name, step, error };
-	size_t n = 0, i, j, k = 0;
-	char **env;
+	size_t i, j;
 
-	while (environ[n] != NULL)
-		n++;
-	env = xcalloc(n + sizeof(vals) / sizeof(vals[0]) + 1, sizeof(*env));
-	for (i = 0; i < n; i++) {
+	for (i = 0; environ[i] != NULL; i++) {
 		int ctx = 0;
 
 		for (j = 0; j < sizeof(ctx_names) / sizeof(ctx_names[0]); j++) {
@@ -77,24 +76,12 @@ build_env(const struct desired *d, enum hook_event ev, const char *step,
 				ctx = 1;
 		}
 		if (!ctx)
-			env[k++] = xstrdup(environ[i]);
+			strvec_push(env, environ[i]);
 	}
 	for (j = 0; j < sizeof(vals) / sizeof(vals[0]); j++)
 		if (vals[j] != NULL)
-			env[k++] = xasprintf(CTX_PREFIX "%s=%s", ctx_names[j],
+			strvec_pushf(env, CTX_PREFIX "%s=%s", ctx_names[j],
 			    vals[j]);
-	env[k] = NULL;
-	return env;
-}
-
-static void
-free_env(char **env)
-{
-	size_t i;
-
-	for (i = 0; env[i] != NULL; i++)
-		free(env[i]);
-	free(env);
 }
 
 /* Wait for pid until the deadline; 1 with *status when it exited. */
@@ -122,7 +109,7 @@ hook_run(const struct desired *d, enum hook_event ev, const char *step,
     const char *error)
 {
 	const char *path = hook_path(d, ev), *name = hook_event_name(ev);
-	char **env = NULL;
+	struct strvec env = { NULL, 0, 0 };
 	char *argv[2];
 	enum rr_err e = RR_OK;
 	int status = 0, devnull;
@@ -135,7 +122,7 @@ hook_run(const struct desired *d, enum hook_event ev, const char *step,
 		return rr_seterr(RR_ERR_HOOK, "%s hook '%s' cannot run: %s",
 		    name, path, strerror(errno));
 	}
-	env = build_env(d, ev, step, error);
+	build_env(&env, d, ev, step, error);
 	argv[0] = (char *)path;
 	argv[1] = NULL;
 	fflush(stdout);
@@ -157,7 +144,7 @@ hook_run(const struct desired *d, enum hook_event ev, const char *step,
 		setpgid(0, 0);
 		dup2(devnull, STDIN_FILENO);
 		dup2(STDERR_FILENO, STDOUT_FILENO);
-		execve(path, argv, env);
+		execve(path, argv, env.v);
 		_exit(127);
 	}
 	close(devnull);
@@ -190,7 +177,6 @@ hook_run(const struct desired *d, enum hook_event ev, const char *step,
 		e = rr_seterr(RR_ERR_HOOK, "%s hook '%s' was killed by signal "
 		    "%d", name, path, WTERMSIG(status));
 out:
-	if (env != NULL)
-		free_env(env);
+	strvec_clear(&env);
 	return e;
 }

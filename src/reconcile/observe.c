@@ -282,8 +282,8 @@ observe_record(struct rr_ctx *c, struct obs_record *r)
 	if (strcmp(rec.type, "CNAME") == 0 || strcmp(rec.type, "A") == 0) {
 		r->exists = 1;
 		COPY(r->type, rec.type);
-		if (rec.n_values > 0)
-			COPY(r->value, rec.values[0]);
+		if (rec.values.n > 0)
+			COPY(r->value, rec.values.v[0]);
 		normalise_name(r->value);
 		r->ttl = rec.ttl;
 	}
@@ -420,7 +420,7 @@ observe_source_db(struct rr_ctx *c, struct observed *o)
 {
 	struct obs_source_db *s = &o->srcdb;
 	struct db_conn_list cl;
-	struct db_hosts hosts;
+	struct strvec hosts;
 	struct db *db;
 	char *v = NULL, *file = NULL;
 	int ro = 0, exists = 0;
@@ -468,7 +468,7 @@ observe_source_db(struct rr_ctx *c, struct observed *o)
 			COPY(s->repl_user_hosts[i], hosts.v[i]);
 		s->n_repl_user_hosts = (int)i;
 	}
-	db_hosts_release(&hosts);
+	strvec_clear(&hosts);
 	memset(&cl, 0, sizeof(cl));
 	if (db_list_connections(db, &cl) == RR_OK) {
 		for (i = 0; i < cl.n; i++)

@@ -344,13 +344,14 @@ test_route53(struct aws_client *c)
 	e = route53_get_record(c, &r, zone, "DB.live.example.internal.",
 	    "CNAME");
 	is_int(e, RR_OK, "record read back (case and trailing dot ignored)");
-	ok(r.n_values == 1 && strcmp(r.values[0],
-	    "target-1.example.internal") == 0, "its value");
+	ok(r.values.n == 1 &&
+	        strcmp(r.values.v[0], "target-1.example.internal") == 0,
+	    "its value");
 	is_int(r.ttl, 5, "its ttl");
 	route53_record_release(&r);
 	e = route53_get_record(c, &r, zone, "db.live.example.internal", NULL);
 	ok(e == RR_OK && r.type != NULL && strcmp(r.type, "CNAME") == 0 &&
-	        r.n_values == 1,
+	        r.values.n == 1,
 	    "no type: the CNAME set at the name");
 	route53_record_release(&r);
 	free(change);
@@ -360,7 +361,7 @@ test_route53(struct aws_client *c)
 	is_int(e, RR_OK, "route53 UPSERT of an A record");
 	e = route53_get_record(c, &r, zone, "a.live.example.internal", NULL);
 	ok(e == RR_OK && r.type != NULL && strcmp(r.type, "A") == 0 &&
-	        r.n_values == 1 && strcmp(r.values[0], "10.0.0.7") == 0,
+	        r.values.n == 1 && strcmp(r.values.v[0], "10.0.0.7") == 0,
 	    "no type: the A set at the name");
 	route53_record_release(&r);
 	e = route53_get_record(c, &r, zone, "b.live.example.internal", NULL);
@@ -453,7 +454,7 @@ test_fixture_instance(struct aws_client *c)
 {
 	struct rds_instance i;
 	struct rds_tags t = { NULL, 0 }, got = { NULL, 0 };
-	struct rds_strlist keys = { NULL, 0 };
+	struct strvec keys = { NULL, 0, 0 };
 	struct rds_parameters ps = { NULL, 0 };
 	struct rds_parameter mod[21];
 	const struct aws_action_count *ac;
@@ -496,8 +497,8 @@ test_fixture_instance(struct aws_client *c)
 	    "tag value round-trips through the form encoding");
 	is_str(rds_tags_get(&got, "env"), "test", "existing tags kept");
 	rds_tags_release(&got);
-	rds_strlist_add(&keys, "note");
-	rds_strlist_add(&keys, "env");
+	strvec_push(&keys, "note");
+	strvec_push(&keys, "env");
 	is_int(rds_remove_tags(c, i.arn, &keys), RR_OK,
 	    "RemoveTagsFromResource (TagKeys.member.N)");
 	rds_list_tags(c, &got, i.arn);
@@ -559,7 +560,7 @@ test_fixture_instance(struct aws_client *c)
 	rds_parameters_release(&ps);
 
 	free(family);
-	rds_strlist_release(&keys);
+	strvec_clear(&keys);
 	rds_tags_release(&t);
 	rds_instance_release(&i);
 }
@@ -593,7 +594,7 @@ test_lifecycle(struct aws_client *c, const char *key_arn)
 	struct rds_snapshot s;
 	struct rds_restore_opts ro;
 	struct rds_modify m = RDS_MODIFY_INIT;
-	struct rds_strlist sgs = { NULL, 0 };
+	struct strvec sgs = { NULL, 0, 0 };
 	enum rr_err e;
 
 	memset(&src, 0, sizeof(src));
@@ -666,8 +667,9 @@ test_lifecycle(struct aws_client *c, const char *key_arn)
 	    "target StorageEncrypted with the key");
 	rds_instance_release(&tgt);
 
-	rds_strlist_add(&sgs, src.vpc_security_group_ids.n ?
-	    src.vpc_security_group_ids.v[0] : "sg-0a1b2c3d4e5f60718");
+	strvec_push(&sgs,
+	    src.vpc_security_group_ids.n ? src.vpc_security_group_ids.v[0]
+	                                 : "sg-0a1b2c3d4e5f60718");
 	m.vpc_security_group_ids = &sgs;
 	m.parameter_group = "rr-live-pg";
 	m.backup_retention_period = 2;
@@ -706,7 +708,7 @@ out:
 	rds_instance_release(&rep);
 	rds_instance_release(&tgt);
 	rds_snapshot_release(&s);
-	rds_strlist_release(&sgs);
+	strvec_clear(&sgs);
 	rds_tags_release(&t);
 }
 

@@ -208,7 +208,7 @@ test_limited(void)
 static void
 test_host_restricted(struct db *src)
 {
-	struct db_hosts h = { NULL, 0 };
+	struct strvec h = { NULL, 0, 0 };
 	int exists = -1;
 
 	ok(db_create_repl_user(src, REPL_USER, rep_host, repl_pw,
@@ -222,7 +222,7 @@ test_host_restricted(struct db *src)
 	ok(db_user_hosts(src, REPL_USER, &h) == RR_OK && h.n == 2 &&
 	    strcmp(h.v[0], "%") == 0 && strcmp(h.v[1], rep_host) == 0,
 	    "both hosts listed");
-	db_hosts_release(&h);
+	strvec_clear(&h);
 	ok(db_drop_user(src, REPL_USER, NULL) == RR_OK, "drop every host");
 	ok(db_user_exists(src, REPL_USER, NULL, &exists) == RR_OK && !exists,
 	    "no account of that name is left");

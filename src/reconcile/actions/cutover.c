@@ -352,7 +352,7 @@ run_abort_cutover(struct rr_ctx *c, const struct observed *o,
     const struct step *s)
 {
 	char *key[2];
-	struct rds_strlist keys = { key, 0 };
+	struct strvec keys = { key, 0, 0 };
 	enum rr_err e;
 	int i;
 

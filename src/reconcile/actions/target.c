@@ -171,7 +171,7 @@ run_modify_target(struct rr_ctx *c, const struct observed *o,
     const struct step *s)
 {
 	struct rds_modify m = RDS_MODIFY_INIT;
-	struct rds_strlist sgl;
+	struct strvec sgl;
 	char *sgs[8];
 	int i;
 
