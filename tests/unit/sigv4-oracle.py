@@ -135,14 +135,20 @@ def sign(name, rng, shape):
             "signature": authz.rsplit("Signature=", 1)[1], "authorization": authz}
 
 
-def main():
+def cases(n):
+    """n signed cases, the services in turn; the same n give the same cases."""
     rng = random.Random(20150830)
     makers = [("rds", case_rds), ("sts", case_sts), ("kms", case_kms), ("route53", case_route53)]
-    cases = []
-    for i in range(int(sys.argv[1]) if len(sys.argv) > 1 else 200):
+    out = []
+    for i in range(n):
         svc, make = makers[i % len(makers)]
-        cases.append(sign(f"{svc}-{i:03d}", rng, make(rng)))
-    json.dump({"botocore": BOTOCORE_VERSION, "cases": cases}, sys.stdout, indent=1, ensure_ascii=True)
+        out.append(sign(f"{svc}-{i:03d}", rng, make(rng)))
+    return out
+
+
+def main():
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+    json.dump({"botocore": BOTOCORE_VERSION, "cases": cases(n)}, sys.stdout, indent=1, ensure_ascii=True)
     sys.stdout.write("\n")
 
 
