@@ -45,6 +45,21 @@ struct obs_tag {
 /* At most this many addresses of the target's endpoint are kept. */
 #define OBS_MAX_ADDRS 5
 
+/*
+ * At most this many user-set parameters of the source's group are carried
+ * to the target's (DescribeDBParameters Source=user), each value at most
+ * OBS_PARAM_VALUE_MAX - 1 bytes; a group beyond either is refused.
+ */
+#define OBS_MAX_PARAMS      96
+#define OBS_PARAM_VALUE_MAX 512
+
+/* One parameter as the planner carries it (RDS API Reference, Parameter). */
+struct obs_param {
+	char name[64];                   /* ParameterName */
+	char value[OBS_PARAM_VALUE_MAX]; /* ParameterValue */
+	char apply_method[16]; /* immediate (dynamic) | pending-reboot */
+};
+
 /* A binlog position: (file, pos); file "" when unknown. */
 struct binlog_pos {
 	char file[128];		/* e.g. "mysql-bin-changelog.000012" */
@@ -153,6 +168,15 @@ struct observed {
 	int target_pg_ours;
 	enum tri target_pg_read_only;	/* read_only=1 set in that group */
 	enum tri source_pg_read_only;	/* read_only=1 set in the source's group */
+	/* The source's group as the target's is made from it, observed while
+	 * the target's group is still to be made (source_pg_observed):
+	 * DescribeDBParameterGroups DBParameterGroupFamily, and its user-set
+	 * values but read_only; too_many when they do not fit. */
+	int source_pg_observed;
+	char source_pg_family[64];
+	struct obs_param source_params[OBS_MAX_PARAMS];
+	int n_source_params;
+	int source_params_too_many;
 	char change_status[16];		/* Route 53 GetChange of our tagged
 					 * change id: PENDING, INSYNC or "" */
 	struct obs_source_db srcdb;

@@ -72,6 +72,11 @@ struct step_args {
 	/* ModifyDBInstance DBParameterGroupName, or the group whose
 	 * read_only is set. */
 	char param_group[256];
+	/* CreateDBParameterGroup DBParameterGroupFamily, and the values
+	 * ModifyDBParameterGroup sets in it, in order. */
+	char family[64];
+	struct obs_param params[OBS_MAX_PARAMS + 1];
+	int n_params;
 	int backup_retention;           /* days, 0 = not sent */
 	int multi_az;                   /* -1 = not sent */
 	int read_only;                  /* read_only's value, -1 = not sent */

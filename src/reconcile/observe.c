@@ -361,6 +361,58 @@ observe_target_pg(struct rr_ctx *c, struct observed *o)
 	    &o->target_pg_read_only);
 }
 
+/*
+ * The source's group's family and user-set values, which the target's
+ * group is made from.  read_only is left out: the target's is always 1.
+ */
+static enum rr_err
+observe_source_pg(struct rr_ctx *c, struct observed *o)
+{
+	const char *group = o->source.param_group;
+	struct rds_parameters pl;
+	char *family = NULL;
+	enum rr_err e;
+	size_t i;
+
+	memset(&pl, 0, sizeof(pl));
+	e = rds_describe_parameter_group(c->aws, &family, group);
+	if (e == RR_ERR_NOT_FOUND) {
+		e = RR_OK;
+		goto out;
+	}
+	if (e != RR_OK ||
+	    (e = rds_describe_parameters(c->aws, &pl, group, "user")) != RR_OK)
+		goto out;
+	COPY(o->source_pg_family, family);
+	for (i = 0; i < pl.n; i++) {
+		const struct rds_parameter *p = &pl.v[i];
+		struct obs_param *q;
+
+		if (p->value == NULL || strcmp(p->name, "read_only") == 0)
+			continue;
+		if (o->n_source_params == OBS_MAX_PARAMS ||
+		    strlen(p->value) >= sizeof(q->value) ||
+		    strlen(p->name) >= sizeof(q->name)) {
+			o->source_params_too_many = 1;
+			break;
+		}
+		q = &o->source_params[o->n_source_params++];
+		COPY(q->name, p->name);
+		COPY(q->value, p->value);
+		/* A dynamic value applies now, a static one at the reboot
+		 * that follows the restore (ModifyDBParameterGroup). */
+		COPY(q->apply_method,
+		    p->apply_type && strcmp(p->apply_type, "dynamic") == 0
+		        ? "immediate"
+		        : "pending-reboot");
+	}
+	o->source_pg_observed = 1;
+out:
+	rds_parameters_release(&pl);
+	free(family);
+	return e;
+}
+
 static void
 observe_replication(struct db *db, struct obs_replication *r)
 {
@@ -578,6 +630,10 @@ observe(struct observed *o, struct rr_ctx *c)
 	o->target_pg_read_only = o->source_pg_read_only = TRI_UNKNOWN;
 	if (o->target.exists && o->target.ours &&
 	    (e = observe_target_pg(c, o)) != RR_OK)
+		return e;
+	if (o->source.param_group[0] != '\0' &&
+	    (!o->target_pg_exists || o->target_pg_read_only != TRI_YES) &&
+	    (e = observe_source_pg(c, o)) != RR_OK)
 		return e;
 	if ((e = observe_cutover_aws(c, o, change_id)) != RR_OK)
 		return e;

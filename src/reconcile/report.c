@@ -122,6 +122,17 @@ report_step_args_json(const struct step *s)
 	if (a->param_group[0])
 		json_object_set_new(o, "parameterGroup",
 		    json_string(a->param_group));
+	if (a->family[0])
+		json_object_set_new(o, "family", json_string(a->family));
+	if (a->n_params > 0) {
+		l = json_array();
+		for (i = 0; i < a->n_params; i++)
+			json_array_append_new(l,
+			    json_pack("{s:s, s:s, s:s}", "name",
+			        a->params[i].name, "value", a->params[i].value,
+			        "applyMethod", a->params[i].apply_method));
+		json_object_set_new(o, "parameters", l);
+	}
 	if (a->backup_retention > 0)
 		json_object_set_new(o, "backupRetentionPeriod",
 		    json_integer(a->backup_retention));

@@ -193,6 +193,75 @@ check_arguments(const struct pcase *cases, size_t n)
 	    "and tags the time");
 }
 
+/*
+ * create-target-parameter-group sends the source group's family and its
+ * user-set values as observed, in order, then read_only=1; a group that
+ * does not fit is refused before anything is made.
+ */
+static void
+check_target_params(const struct pcase *cases, size_t n)
+{
+	static struct observed o;
+	static struct step steps[MAX_STEPS];
+	const struct pcase *c = NULL;
+	const struct step *s = NULL;
+	const struct step_args *a;
+	size_t i, k;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(cases[i].name, FRESH_CASE) == 0)
+			c = &cases[i];
+	if (c == NULL) {
+		ok(0, "target params: the " FRESH_CASE " case is there");
+		return;
+	}
+	o = c->o;
+	o.n_source_params = 2;
+	snprintf(o.source_params[0].name, sizeof(o.source_params[0].name),
+	    "max_connections");
+	snprintf(o.source_params[0].value, sizeof(o.source_params[0].value),
+	    "500");
+	snprintf(o.source_params[0].apply_method,
+	    sizeof(o.source_params[0].apply_method), "immediate");
+	snprintf(o.source_params[1].name, sizeof(o.source_params[1].name),
+	    "innodb_log_file_size");
+	snprintf(o.source_params[1].value, sizeof(o.source_params[1].value),
+	    "1073741824");
+	snprintf(o.source_params[1].apply_method,
+	    sizeof(o.source_params[1].apply_method), "pending-reboot");
+	k = plan_all(c->d, &o, steps, MAX_STEPS);
+	for (i = 0; i < k; i++)
+		if (steps[i].kind == STEP_ACT &&
+		    steps[i].action == ACT_CREATE_TARGET_PARAMS)
+			s = &steps[i];
+	a = s != NULL ? &s->args : NULL;
+	ok(a != NULL && strcmp(a->family, o.source_pg_family) == 0 &&
+	        strcmp(a->from, "shop-mysql80") == 0,
+	    "target params: the source group's family");
+	ok(a != NULL && a->n_params == 3 &&
+	        strcmp(a->params[0].name, "max_connections") == 0 &&
+	        strcmp(a->params[0].apply_method, "immediate") == 0 &&
+	        strcmp(a->params[1].value, "1073741824") == 0 &&
+	        strcmp(a->params[1].apply_method, "pending-reboot") == 0,
+	    "target params: the source's values, in order, as observed");
+	ok(a != NULL && a->n_params == 3 &&
+	        strcmp(a->params[2].name, "read_only") == 0 &&
+	        strcmp(a->params[2].value, "1") == 0,
+	    "target params: read_only=1 last");
+
+	o.source_params_too_many = 1;
+	k = plan_all(c->d, &o, steps, MAX_STEPS);
+	s = k > 0 ? &steps[k - 1] : NULL;
+	ok(s != NULL && s->kind == STEP_BLOCKED &&
+	        strstr(s->what, "shop-mysql80") != NULL,
+	    "target params: a group that does not fit is refused");
+	for (i = 0; i < k; i++)
+		if (steps[i].kind == STEP_ACT &&
+		    steps[i].action == ACT_CREATE_TARGET_PARAMS)
+			break;
+	ok(i == k, "target params: ... and its group is not made");
+}
+
 /* The lines of text (modified in place), at most max; comment lines
  * ("#") go to comments instead, at most maxc. */
 static size_t
@@ -677,6 +746,7 @@ main(void)
 	check_binlog_pos();
 	check_action_table();
 	check_arguments(cases, n);
+	check_target_params(cases, n);
 
 	for (i = 0; i < n; i++) {
 		desired_free(cases[i].d);

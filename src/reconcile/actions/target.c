@@ -87,63 +87,52 @@ static enum rr_err
 run_create_target_params(struct rr_ctx *c, const struct observed *o,
     const struct step *s)
 {
-	struct rds_parameters pl;
-	char *family = NULL;
-	struct rds_parameter *mods = NULL;
+	struct rds_parameter mods[OBS_MAX_PARAMS + 1];
 	struct rds_tag v[STEP_MAX_TAGS];
 	struct rds_tags l;
-	char *desc = NULL;
-	size_t i, n = 0;
+	char *desc;
 	enum rr_err e;
+	int i;
 
-	memset(&pl, 0, sizeof(pl));
-	if ((e = rds_describe_parameter_group(c->aws, &family, s->args.from)) !=
-	    RR_OK)
-		goto out;
 	desc = xasprintf("rdsreconcile: target of %s", c->d->name);
-	e = rds_create_parameter_group(c->aws, s->args.id, family, desc,
+	e = rds_create_parameter_group(c->aws, s->args.id, s->args.family, desc,
 	    act_rds_tags(&s->args, v, &l));
-	if ((e = act_created(c, e, "DBParameterGroupAlreadyExists")) != RR_OK)
-		goto out;
-	if ((e = rds_describe_parameters(c->aws, &pl, s->args.from, "user")) !=
-	    RR_OK)
-		goto out;
-	mods = xcalloc(pl.n + 1, sizeof(*mods));
-	for (i = 0; i < pl.n; i++) {
-		if (strcmp(pl.v[i].name, "read_only") == 0 ||
-		    pl.v[i].value == NULL)
-			continue;
-		mods[n].name = pl.v[i].name;
-		mods[n].value = pl.v[i].value;
-		mods[n].apply_method = (char *)(pl.v[i].apply_type &&
-		            strcmp(pl.v[i].apply_type, "dynamic") == 0
-		        ? "immediate"
-		        : "pending-reboot");
-		n++;
-	}
-	mods[n].name = (char *)"read_only";
-	mods[n].value = (char *)"1";
-	mods[n].apply_method = (char *)"immediate";
-	n++;
-	e = rds_modify_parameter_group(c->aws, s->args.id, mods, n);
-out:
-	free(mods);
 	free(desc);
-	rds_parameters_release(&pl);
-	free(family);
-	return e;
+	if ((e = act_created(c, e, "DBParameterGroupAlreadyExists")) != RR_OK)
+		return e;
+	for (i = 0; i < s->args.n_params; i++) {
+		const struct obs_param *p = &s->args.params[i];
+
+		mods[i] = (struct rds_parameter){
+			.name = (char *)p->name,
+			.value = (char *)p->value,
+			.apply_method = (char *)p->apply_method,
+		};
+	}
+	return rds_modify_parameter_group(c->aws, s->args.id, mods,
+	    (size_t)s->args.n_params);
 }
 
-/* The source's family and user-set values are read when it runs. */
+/* The source's family and user-set values, as observed, then read_only=1. */
 static void
 resolve_create_target_params(const struct desired *d, const struct observed *o,
     struct step *s)
 {
-	snprintf(s->args.id, sizeof(s->args.id), "%s", d->param_group);
-	snprintf(s->args.from, sizeof(s->args.from), "%s",
-	    o->source.param_group);
-	s->args.read_only = 1;
-	act_args_ours(&s->args, d, "parameter-group", NULL);
+	struct step_args *a = &s->args;
+	struct obs_param *ro;
+
+	snprintf(a->id, sizeof(a->id), "%s", d->param_group);
+	snprintf(a->from, sizeof(a->from), "%s", o->source.param_group);
+	snprintf(a->family, sizeof(a->family), "%s", o->source_pg_family);
+	memcpy(a->params, o->source_params,
+	    (size_t)o->n_source_params * sizeof(a->params[0]));
+	a->n_params = o->n_source_params;
+	ro = &a->params[a->n_params++];
+	snprintf(ro->name, sizeof(ro->name), "read_only");
+	snprintf(ro->value, sizeof(ro->value), "1");
+	snprintf(ro->apply_method, sizeof(ro->apply_method), "immediate");
+	a->read_only = 1;
+	act_args_ours(a, d, "parameter-group", NULL);
 }
 
 static void

@@ -34,6 +34,24 @@ plan_target(const struct desired *d, const struct observed *o, struct step *s)
 		    "target '%s' carries no binlog coordinates", d->target_id);
 		return;
 	}
+	if ((!o->target_pg_exists || o->target_pg_read_only != TRI_YES) &&
+	    o->source_params_too_many) {
+		BLOCK(s,
+		    "the target's group would not have the source's values; "
+		    "create it yourself from the source's group (with "
+		    "read_only=1) and run again",
+		    "parameter group '%s' sets more than %d parameters, or a "
+		    "value of %d bytes or more",
+		    src->param_group, OBS_MAX_PARAMS, OBS_PARAM_VALUE_MAX);
+		return;
+	}
+	if ((!o->target_pg_exists || o->target_pg_read_only != TRI_YES) &&
+	    !o->source_pg_observed) {
+		BLOCK(s, "the target's group is made from the source's",
+		    "the source's parameter group '%s' was not found",
+		    src->param_group);
+		return;
+	}
 	if (!o->target_pg_exists || o->target_pg_read_only != TRI_YES) {
 		ACT(s, ACT_CREATE_TARGET_PARAMS,
 		    "a restore gets the default group; the target needs the "
