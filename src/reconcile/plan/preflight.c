@@ -1,7 +1,9 @@
 /*
  * preflight.c - refusals before anything is built or while the target
- * catches up (DESIGN.md §2 step 0): the source, the key, the zone and the
- * alias as they must be, and the binary log replication needs.
+ * catches up (DESIGN.md §2 step 0), shared by every strategy: the source,
+ * the key, the zone and the alias as they must be, a parameter group the
+ * fence may change, a source SQL can reach.  What one way of copying
+ * needs is its own preflight (preflight-binlog.c).
  */
 #include <string.h>
 #include <strings.h>
@@ -21,11 +23,6 @@ plan_preflight(const struct desired *d, const struct observed *o,
 		    d->source_id);
 		return;
 	}
-	if (strcmp(src->engine, "mysql") && strcmp(src->engine, "mariadb")) {
-		BLOCK(s, "strategy replica-snapshot needs binlog replication",
-		    "source engine '%s' is not mysql or mariadb", src->engine);
-		return;
-	}
 	if (src->encrypted && !o->target.exists) {
 		BLOCK(s, "there is nothing to encrypt",
 		    "source instance '%s' is already encrypted", d->source_id);
@@ -40,12 +37,6 @@ plan_preflight(const struct desired *d, const struct observed *o,
 		BLOCK(s, "the encrypted copy needs an enabled key",
 		    "kms key '%s' is %s", d->kms_key_id,
 		    o->key.state[0] ? o->key.state : "not enabled");
-		return;
-	}
-	if (src->backup_retention == 0) {
-		BLOCK(s, "read replicas and binary logs need automated backups",
-		    "backups are off on source '%s' (BackupRetentionPeriod 0)",
-		    d->source_id);
 		return;
 	}
 	if (strncmp(src->param_group, "default.", 8) == 0) {
@@ -92,18 +83,6 @@ plan_preflight(const struct desired *d, const struct observed *o,
 		BLOCK(s, "replication state is read with SQL",
 		    "cannot connect to source '%s': %s", d->source_id,
 		    o->srcdb.error);
-		return;
-	}
-	if (o->srcdb.log_bin == TRI_NO) {
-		BLOCK(s, "replication needs the binary log",
-		    "binary logging is off on source '%s'", d->source_id);
-		return;
-	}
-	if (strcasecmp(o->srcdb.binlog_format, "ROW") != 0) {
-		BLOCK(s, "only row-based replication applies the same rows",
-		    "binlog_format is '%s' on source '%s', not ROW; set it in "
-		    "parameter group '%s'",
-		    o->srcdb.binlog_format, d->source_id, src->param_group);
 		return;
 	}
 }
