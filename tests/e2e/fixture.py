@@ -6,7 +6,7 @@
 What it makes, through signed AWS requests (botocore) and SQL (pymysql):
   * a KMS key with the alias alias/<name> (disabled for --case disabled-key);
   * a DB parameter group <source>-pg of the engine's family with
-    binlog_format=ROW (MIXED for --case binlog-mixed);
+    binlog_format=ROW (STATEMENT for --case binlog-statement);
   * the source instance <source> (mariadb, master user admin with a random
     password, BackupRetentionPeriod 1 (0 for --case no-backups), the custom
     group, two security group ids); not made for --case missing-source;
@@ -47,7 +47,7 @@ sys.path.insert(0, HERE)
 import common  # noqa: E402
 from common import log as _log  # noqa: E402
 
-CASES = ("ok", "missing-source", "disabled-key", "target-taken", "no-backups", "binlog-mixed")
+CASES = ("ok", "missing-source", "disabled-key", "target-taken", "no-backups", "binlog-statement")
 SECURITY_GROUPS = ["sg-0e2e00000000000a1", "sg-0e2e00000000000b2"]
 VPC_ID = "vpc-0e2e0000000000001"
 
@@ -100,7 +100,7 @@ class Fixture:
     # -- parameter group --------------------------------------------------------
     def make_param_group(self):
         a = self.a
-        fmt = "MIXED" if a.case == "binlog-mixed" else "ROW"
+        fmt = "STATEMENT" if a.case == "binlog-statement" else "ROW"
         family = family_of(a.engine, a.engine_version)
         name = a.source + "-pg"
         self.rds.create_db_parameter_group(DBParameterGroupName=name, DBParameterGroupFamily=family,

@@ -57,7 +57,7 @@ void plan_ownership(const struct desired *d, const struct observed *o,
 void plan_preflight(const struct desired *d, const struct observed *o,
     struct step *s);
 /* preflight-binlog.c: the source as binlog replication needs it: engine, backups, binary log
- * on, binlog_format ROW.  Decides s only to refuse. */
+ * on, binlog_format ROW or MIXED.  Decides s only to refuse. */
 void plan_preflight_binlog(const struct desired *d, const struct observed *o,
     struct step *s);
 /* target.c: an encrypted target, restored, configured like the source. */

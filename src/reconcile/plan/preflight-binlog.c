@@ -32,10 +32,18 @@ plan_preflight_binlog(const struct desired *d, const struct observed *o,
 		    "binary logging is off on source '%s'", d->source_id);
 		return;
 	}
-	if (strcasecmp(o->srcdb.binlog_format, "ROW") != 0) {
-		BLOCK(s, "only row-based replication applies the same rows",
-		    "binlog_format is '%s' on source '%s', not ROW; set it in "
-		    "parameter group '%s'",
+	/* MIXED logs every statement that is unsafe for statement-based
+	 * replication as row events (MySQL Reference Manual, "Mixed Binary
+	 * Logging Format"); STATEMENT replays them and can apply other rows
+	 * (e.g. UPDATE ... LIMIT without ORDER BY, UUID(), NOW() in triggers). */
+	if (strcasecmp(o->srcdb.binlog_format, "ROW") != 0 &&
+	    strcasecmp(o->srcdb.binlog_format, "MIXED") != 0) {
+		BLOCK(s,
+		    "statement-based replication can apply other rows than "
+		    "the source wrote (nondeterministic statements are "
+		    "replayed, not copied); ROW and MIXED log those as rows",
+		    "binlog_format is '%s' on source '%s'; set it to ROW (or "
+		    "MIXED) in parameter group '%s'",
 		    o->srcdb.binlog_format, d->source_id, src->param_group);
 		return;
 	}
