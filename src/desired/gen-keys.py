@@ -37,6 +37,7 @@ FIELDS = {
     "spec.target.dbInstanceClass": ("target_instance_class", "STR"),
     "spec.endpoint.hostedZoneId": ("zone_id", "STR"),
     "spec.endpoint.name": ("endpoint_name", "FQDN"),
+    "spec.endpoint.createRecord": ("create_record", "BOOL"),
     "spec.endpoint.ttl": ("ttl", "INT"),
     "spec.replication.binlogRetentionHours": ("binlog_retention_hours", "INT"),
     "spec.replication.user": ("repl_user", "STR"),

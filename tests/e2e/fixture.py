@@ -47,7 +47,8 @@ sys.path.insert(0, HERE)
 import common  # noqa: E402
 from common import log as _log  # noqa: E402
 
-CASES = ("ok", "missing-source", "disabled-key", "target-taken", "no-backups", "binlog-statement")
+CASES = ("ok", "missing-source", "disabled-key", "target-taken", "no-backups", "binlog-statement",
+         "missing-alias")
 SECURITY_GROUPS = ["sg-0e2e00000000000a1", "sg-0e2e00000000000b2"]
 VPC_ID = "vpc-0e2e0000000000001"
 
@@ -169,6 +170,10 @@ class Fixture:
         zone_id = out["HostedZone"]["Id"].rsplit("/", 1)[-1]
         value = address or "192.0.2.10"   # TEST-NET: no source to point at
         rtype = "A" if is_ipv4(value) else "CNAME"
+        if a.case == "missing-alias":
+            self.world.update(zone_id=zone_id, zone_name=zone_name)
+            self.step("private zone %s (%s), no record %s" % (zone_name, zone_id, a.record))
+            return
         change = self.r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={
             "Comment": "the name applications use",
             "Changes": [{"Action": "UPSERT", "ResourceRecordSet": {

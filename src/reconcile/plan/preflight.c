@@ -53,6 +53,17 @@ plan_preflight(const struct desired *d, const struct observed *o,
 		    "hosted zone '%s' not found", d->zone_id);
 		return;
 	}
+	/* A record no application resolves yet: the cut-over would fence
+	 * the source and move a name nobody uses. */
+	if (!o->record.exists && !d->create_record) {
+		BLOCK(s,
+		    "applications reach the source through that record; "
+		    "check the name and zone, or set "
+		    "spec.endpoint.createRecord: true for a new name",
+		    "alias record '%s' does not exist in hosted zone '%s'",
+		    d->endpoint_name, d->zone_id);
+		return;
+	}
 	/* Before the cut-over only the source may serve the alias. */
 	if (o->record.exists && o->target.exists &&
 	    strcmp(o->record.value, o->target.endpoint) == 0) {
