@@ -105,8 +105,8 @@ struct desired {
 	char *endpoint_name;		/* lower case, with a final dot, as Route 53
 					   lists it: "db.internal.example.com." */
 	int ttl;			/* seconds, 0..86400 */
-	bool create_record;		/* the cut-over may create a missing
-					   record (default false) */
+	/* the cut-over may create a missing record (default false) */
+	bool create_record;
 
 	/* replication */
 	int binlog_retention_hours;	/* 1..168 */
