@@ -318,14 +318,14 @@ class MariaDBBackendTest(unittest.TestCase):
         self.assertEqual(r.rows("CALL mysql.rds_stop_replication()"),
                          [("Slave is down or disabled",)])
         names, rows = r.dicts("CALL mysql.rds_replica_status()")
-        for col in ("Relay_Master_Log_File", "Exec_Master_Log_Pos", "Slave_IO_Running",
-                    "Slave_SQL_Running", "Seconds_Behind_Master", "Last_Errno", "Last_Error",
-                    "Last_IO_Error", "Last_SQL_Error", "Master_Host", "Master_Port"):
+        for col in ("Relay_Source_Log_File", "Exec_Source_Log_Pos", "Replica_IO_Running",
+                    "Replica_SQL_Running", "Seconds_Behind_Master", "Last_Errno", "Last_Error",
+                    "Last_IO_Error", "Last_SQL_Error", "Source_Host", "Source_Port"):
             self.assertIn(col, names)
         frozen = rows[0]
-        self.assertEqual((frozen["Slave_IO_Running"], frozen["Slave_SQL_Running"]), ("No", "No"))
+        self.assertEqual((frozen["Replica_IO_Running"], frozen["Replica_SQL_Running"]), ("No", "No"))
         self.assertIsNone(replica.replica_lag())
-        coords = (frozen["Relay_Master_Log_File"], int(frozen["Exec_Master_Log_Pos"]))
+        coords = (frozen["Relay_Source_Log_File"], int(frozen["Exec_Source_Log_Pos"]))
         frozen_content = content(replica)
 
         write(20, "after freeze")          # not in the snapshot
@@ -360,7 +360,7 @@ class MariaDBBackendTest(unittest.TestCase):
         self.assertNotEqual(content(target), content(src))
         t_m = self.client(target)               # master user and password from the data
         names, rows = t_m.dicts("CALL mysql.rds_replica_status()")
-        self.assertIn("Exec_Master_Log_Pos", names)
+        self.assertIn("Exec_Source_Log_Pos", names)
         self.assertEqual(rows, [])
 
         # 5. replicate from the source at the recorded coordinates, over TLS
@@ -378,10 +378,10 @@ class MariaDBBackendTest(unittest.TestCase):
         wait_for(lambda: content(target) == content(src), what="target catch-up")
         _, rows = t_m.dicts("CALL mysql.rds_replica_status()")
         st = rows[0]
-        self.assertEqual((st["Slave_IO_Running"], st["Slave_SQL_Running"]), ("Yes", "Yes"))
+        self.assertEqual((st["Replica_IO_Running"], st["Replica_SQL_Running"]), ("Yes", "Yes"))
         self.assertEqual((st["Last_Errno"], st["Last_IO_Error"], st["Last_SQL_Error"]),
                          (0, "", ""))
-        self.assertEqual(st["Master_SSL_Allowed"], "Yes")
+        self.assertEqual(st["Source_SSL_Allowed"], "Yes")
         dumps = src.sql("SELECT HOST FROM information_schema.PROCESSLIST "
                         "WHERE USER = 'repl' AND COMMAND LIKE 'Binlog Dump%%'")
         self.assertEqual([h.rsplit(":", 1)[0] for (h,) in dumps], [target.ip],
@@ -396,7 +396,7 @@ class MariaDBBackendTest(unittest.TestCase):
 
         def applied():
             _, rows = t_m.dicts("CALL mysql.rds_replica_status()")
-            return (rows[0]["Relay_Master_Log_File"], int(rows[0]["Exec_Master_Log_Pos"])) \
+            return (rows[0]["Relay_Source_Log_File"], int(rows[0]["Exec_Source_Log_Pos"])) \
                 == (final_file, final_pos)
         wait_for(applied, what="target at the final position")
         t_m.rows("CALL mysql.rds_stop_replication()")
