@@ -160,6 +160,10 @@ BEGIN
   SELECT 'Slave is down or disabled' AS Message;
 END$$
 
+-- RDS for MySQL only: "MariaDB DB instances support all of the stored
+-- procedures, except for mysql.rds_start_replication_until and
+-- mysql.rds_start_replication_until_gtid" ("MariaDB on Amazon RDS SQL reference").
+-- profiles: mysql5.7 mysql8.0 mysql8.4
 CREATE OR REPLACE DEFINER=`root`@`localhost` PROCEDURE mysql.rds_start_replication_until(
   IN p_log_file VARCHAR(255), IN p_log_pos BIGINT UNSIGNED)
 SQL SECURITY DEFINER
