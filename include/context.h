@@ -55,12 +55,13 @@ enum rr_err rr_ctx_open(struct rr_ctx *c, const struct desired *d,
 void rr_ctx_close(struct rr_ctx *c);
 
 /*
- * A new connection to host:port (an instance endpoint) with the admin
- * credentials; the caller closes it (db_close()).  RR_ERR_DB when it
- * fails.
+ * A new connection to the instance's endpoint with the admin credentials,
+ * its dialect set from the instance's Engine and EngineVersion
+ * (db_set_rds_engine); the caller closes it (db_close()).  RR_ERR_DB when
+ * it fails.
  */
 enum rr_err
-rr_ctx_connect(struct rr_ctx *c, const char *host, int port, struct db **out);
+rr_ctx_connect(struct rr_ctx *c, const struct obs_instance *i, struct db **out);
 
 /*
  * The source's connection, kept in c->src and reused while src's endpoint

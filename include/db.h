@@ -77,6 +77,12 @@ struct db_dialect {
 	const char *col_seconds_behind;
 	/* Replication user: does CREATE USER carry a client-side hash? */
 	int hash_repl_password;
+	/*
+	 * Read replication status with CALL mysql.<replica_status>() and
+	 * never try show_replica_status: RDS for MariaDB 10.5+, where the
+	 * master user may not run SHOW SLAVE STATUS.
+	 */
+	int status_via_procedure;
 };
 
 struct db_server {
@@ -95,6 +101,24 @@ enum rr_err db_server_parse(struct db_server *out, const char *version,
 /* The dialect row for an engine and version; never NULL. */
 const struct db_dialect *db_dialect_for(enum db_engine engine,
     unsigned version);
+/*
+ * The dialect for an Amazon RDS instance: out is server (the dialect of the
+ * server actually answering, which owns statement syntax and SHOW column
+ * names) with what RDS decides by engine and version (DescribeDBInstances
+ * Engine "mariadb" | "mysql", EngineVersion "10.6.19"): the procedure names
+ * (mysql.rds_set_external_master and rds_reset_external_master for RDS for
+ * MariaDB and RDS for MySQL 8.0 and lower, *_source for MySQL 8.4 and
+ * higher: RDS User Guide, "Stored procedure reference for RDS for MySQL",
+ * Replicating) and, for RDS for MariaDB 10.5 and higher, the replication
+ * status through CALL mysql.rds_replica_status with its Source_* / Replica_*
+ * columns and Seconds_Behind_Master (RDS User Guide,
+ * "mysql.rds_replica_status", whose example the names follow); RDS for
+ * MariaDB has no rds_start_replication_until (NULL).  Another
+ * engine, or a version that does not parse, leaves server unchanged.
+ * out->name names the RDS row: "rds-mariadb-10.5+", "rds-mysql-8.4+", ...
+ */
+void db_dialect_for_rds(struct db_dialect *out, const struct db_dialect *server,
+    const char *engine, const char *engine_version);
 
 /* ---- connection --------------------------------------------------------- */
 
@@ -128,6 +152,13 @@ struct db_opts {
 enum rr_err db_connect(struct db **dbp, const char *host, unsigned port,
     const char *user, const char *password, size_t password_len,
     const struct db_opts *opts) __attribute__((warn_unused_result));
+/*
+ * The session's dialect from now on: db_dialect_for_rds() over the server's
+ * own, for an RDS instance of engine and engine_version (either may be NULL
+ * or empty: the server's dialect stays).
+ */
+void db_set_rds_engine(struct db *db, const char *engine,
+    const char *engine_version);
 /* Close and free; NULL is fine. */
 void db_close(struct db *db);
 
@@ -198,14 +229,30 @@ struct db_replica_status {
 };
 
 /*
- * Read the status.  Tries the dialect's SHOW statement; when the account
- * may not run it (1227 and other access-denied errors, as for the RDS
- * master user on MariaDB 10.5+, which lacks SLAVE MONITOR) falls back to
- * CALL mysql.rds_replica_status() (Amazon RDS User Guide,
- * mysql.rds_replica_status).  Release with db_replica_status_release().
+ * Read the status.  With a dialect whose status_via_procedure is set (RDS
+ * for MariaDB 10.5+, see db_set_rds_engine) through CALL
+ * mysql.rds_replica_status() only (Amazon RDS User Guide,
+ * mysql.rds_replica_status); otherwise the dialect's SHOW statement, and
+ * the procedure when the account may not run it (1227 and other
+ * access-denied errors).  Columns: db_replica_status_from_row().  Release
+ * with db_replica_status_release().
  */
 enum rr_err db_replica_status(struct db *db, struct db_replica_status *st);
 void db_replica_status_release(struct db_replica_status *st);
+/*
+ * Fill st from one row of replica status: n columns, names[i] and values[i]
+ * (NULL for SQL NULL).  Columns are found by the dialect's name, else by the
+ * same column's name in the other naming (Master_Host / Source_Host,
+ * Slave_IO_Running / Replica_IO_Running, Seconds_Behind_Master /
+ * Seconds_Behind_Source, ...), so a row is read whichever of MySQL 5.7's
+ * SHOW SLAVE STATUS, MySQL 8.0.22+'s SHOW REPLICA STATUS, MariaDB's or RDS
+ * for MariaDB's rds_replica_status it comes from.  RR_ERR_DB naming the
+ * first required column missing; st is released then.
+ */
+enum rr_err db_replica_status_from_row(struct db_replica_status *st,
+    const struct db_dialect *d, const char *label, const char *const *names,
+    const char *const *values, size_t n);
+
 /*
  * RR_ERR_REPLICATION, with the error number and Last_SQL_Error or
  * Last_IO_Error in the detail, when st shows a replication error; RR_OK
@@ -224,7 +271,11 @@ const char *db_thread_name(enum db_thread t);
  */
 enum rr_err db_rds_stop_replication(struct db *db);
 enum rr_err db_rds_start_replication(struct db *db);
-/* Apply up to (file, pos) exactly, then stop the SQL thread. */
+/*
+ * Apply up to (file, pos) exactly, then stop the SQL thread.  RR_ERR_USAGE
+ * on RDS for MariaDB, which lacks the procedure ("MariaDB on Amazon RDS SQL
+ * reference").
+ */
 enum rr_err db_rds_start_replication_until(struct db *db, const char *file,
     uint64_t pos);
 /*

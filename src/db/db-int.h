@@ -19,6 +19,7 @@ struct db {
 	MYSQL *my;
 	char *label;		/* "host:port" */
 	struct db_server srv;
+	struct db_dialect rds_dialect; /* srv.dialect after db_set_rds_engine */
 	unsigned long id;	/* CONNECTION_ID() */
 	unsigned read_timeout_s;
 	unsigned last_errno;	/* of the last failed statement, else 0 */

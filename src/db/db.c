@@ -569,6 +569,21 @@ db_server(const struct db *db)
 	return &db->srv;
 }
 
+void
+db_set_rds_engine(struct db *db, const char *engine, const char *engine_version)
+{
+	if (engine == NULL || *engine == '\0' || engine_version == NULL ||
+	    *engine_version == '\0')
+		return;
+	/* From the server's own row, so a second call does not compound. */
+	db_dialect_for_rds(&db->rds_dialect,
+	    db_dialect_for(db->srv.engine, db->srv.version), engine,
+	    engine_version);
+	db->srv.dialect = &db->rds_dialect;
+	log_debug("%s: %s %s on RDS: dialect %s", db->label, engine,
+	    engine_version, db->rds_dialect.name);
+}
+
 unsigned long
 db_connection_id(const struct db *db)
 {

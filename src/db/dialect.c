@@ -139,3 +139,68 @@ db_server_parse(struct db_server *out, const char *version,
 	out->dialect = db_dialect_for(out->engine, out->version);
 	return RR_OK;
 }
+
+/*
+ * What RDS decides by engine and version; statements and SHOW columns stay
+ * the server's.  Sources in db.h.
+ */
+enum {
+	R_MARIADB,    /* RDS for MariaDB before 10.5 */
+	R_MARIADB105, /* RDS for MariaDB 10.5 and later */
+	R_MYSQL,      /* RDS for MySQL 8.0 and earlier */
+	R_MYSQL84,    /* RDS for MySQL 8.4 and later */
+};
+
+static const char *const rds_names[] = {
+	[R_MARIADB] = "rds-mariadb",
+	[R_MARIADB105] = "rds-mariadb-10.5+",
+	[R_MYSQL] = "rds-mysql",
+	[R_MYSQL84] = "rds-mysql-8.4+",
+};
+
+void
+db_dialect_for_rds(struct db_dialect *out, const struct db_dialect *server,
+    const char *engine, const char *engine_version)
+{
+	unsigned v[3] = { 0, 0, 0 }, version;
+	int row;
+
+	*out = *server;
+	if (engine == NULL || engine_version == NULL ||
+	    parse_numbers(engine_version, v) < 2)
+		return;
+	version = v[0] * 10000 + v[1] * 100 + v[2];
+	if (strcmp(engine, "mariadb") == 0)
+		row = version >= 100500 ? R_MARIADB105 : R_MARIADB;
+	else if (strcmp(engine, "mysql") == 0)
+		row = version >= 80400 ? R_MYSQL84 : R_MYSQL;
+	else
+		return;
+	out->name = rds_names[row];
+	out->set_external_master = "rds_set_external_master";
+	out->reset_external_master = "rds_reset_external_master";
+	out->replica_status = "rds_replica_status";
+	out->status_via_procedure = 0;
+	if (row == R_MYSQL84) {
+		out->set_external_master = "rds_set_external_source";
+		out->reset_external_master = "rds_reset_external_source";
+	}
+	/* RDS for MariaDB has no rds_start_replication_until. */
+	out->start_replication_until = "rds_start_replication_until";
+	if (row == R_MARIADB || row == R_MARIADB105)
+		out->start_replication_until = NULL;
+	if (row == R_MARIADB105) {
+		/* The page's example: Source_/Replica_, Seconds_Behind_Master. */
+		out->status_via_procedure = 1;
+		out->col_source_host = "Source_Host";
+		out->col_source_port = "Source_Port";
+		out->col_source_user = "Source_User";
+		out->col_source_log_file = "Source_Log_File";
+		out->col_read_source_log_pos = "Read_Source_Log_Pos";
+		out->col_relay_source_log_file = "Relay_Source_Log_File";
+		out->col_exec_source_log_pos = "Exec_Source_Log_Pos";
+		out->col_io_running = "Replica_IO_Running";
+		out->col_sql_running = "Replica_SQL_Running";
+		out->col_seconds_behind = "Seconds_Behind_Master";
+	}
+}

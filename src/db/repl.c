@@ -141,24 +141,62 @@ thread_state(const char *s)
 	return DB_THREAD_UNKNOWN;
 }
 
-/* A row of SHOW SLAVE/REPLICA STATUS, read by column name. */
+/*
+ * The same column in the other namings: MySQL 8.0.22 renamed Master_ to
+ * Source_ and Slave_ to Replica_; RDS for MariaDB's rds_replica_status does
+ * the same but keeps Seconds_Behind_Master.
+ */
+static const char *const col_pairs[][2] = {
+	{ "Master_Host", "Source_Host" },
+	{ "Master_Port", "Source_Port" },
+	{ "Master_User", "Source_User" },
+	{ "Master_Log_File", "Source_Log_File" },
+	{ "Read_Master_Log_Pos", "Read_Source_Log_Pos" },
+	{ "Relay_Master_Log_File", "Relay_Source_Log_File" },
+	{ "Exec_Master_Log_Pos", "Exec_Source_Log_Pos" },
+	{ "Slave_IO_Running", "Replica_IO_Running" },
+	{ "Slave_SQL_Running", "Replica_SQL_Running" },
+	{ "Seconds_Behind_Master", "Seconds_Behind_Source" },
+};
+
+/* A row of replica status, read by column name. */
 struct status_row {
-	MYSQL_RES *res;
-	MYSQL_ROW row;
+	const char *const *names;
+	const char *const *values;
+	size_t n;
 	const char *missing;	/* first required column not found */
 };
+
+static int
+find_col(const struct status_row *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->names[i] != NULL && strcasecmp(r->names[i], name) == 0)
+			return (int)i;
+	return -1;
+}
 
 static const char *
 col(struct status_row *r, const char *name, int required)
 {
-	int i = db_col(r->res, name);
+	int i = find_col(r, name);
+	size_t k;
 
+	for (k = 0; i < 0 && k < sizeof(col_pairs) / sizeof(col_pairs[0]);
+	     k++) {
+		if (strcmp(col_pairs[k][0], name) == 0)
+			i = find_col(r, col_pairs[k][1]);
+		else if (strcmp(col_pairs[k][1], name) == 0)
+			i = find_col(r, col_pairs[k][0]);
+	}
 	if (i < 0) {
 		if (required && r->missing == NULL)
 			r->missing = name;
 		return NULL;
 	}
-	return r->row[i];
+	return r->values[i];
 }
 
 static char *
@@ -180,31 +218,21 @@ col_num(struct status_row *r, const char *name)
 }
 
 enum rr_err
-db_replica_status(struct db *db, struct db_replica_status *st)
+db_replica_status_from_row(struct db_replica_status *st,
+    const struct db_dialect *d, const char *label, const char *const *names,
+    const char *const *values, size_t n)
 {
-	const struct db_dialect *d = db->srv.dialect;
 	struct status_row r;
 	const char *v;
-	char *call = NULL;
-	enum rr_err err;
+	int via = st->via_rds_procedure;
 
 	memset(st, 0, sizeof(*st));
 	memset(&r, 0, sizeof(r));
-	err = db_query_res(db, d->show_replica_status, &r.res);
-	if (err != RR_OK && db_errno_is_access_denied(db->last_errno)) {
-		log_debug("%s: %s denied (%u), using mysql.%s", db->label,
-		    d->show_replica_status, db->last_errno, d->replica_status);
-		rr_clearerr();
-		st->via_rds_procedure = 1;
-		call = xasprintf("CALL mysql.%s()", d->replica_status);
-		err = db_query_res(db, call, &r.res);
-	}
-	if (err != RR_OK)
-		goto out;
-	if (r.res == NULL || (r.row = mysql_fetch_row(r.res)) == NULL)
-		goto out;	/* not a replica */
-
+	r.names = names;
+	r.values = values;
+	r.n = n;
 	st->configured = 1;
+	st->via_rds_procedure = via;
 	st->io_running = thread_state(col(&r, d->col_io_running, 1));
 	st->sql_running = thread_state(col(&r, d->col_sql_running, 1));
 	st->source_host = col_dup(&r, d->col_source_host, 0);
@@ -224,11 +252,53 @@ db_replica_status(struct db *db, struct db_replica_status *st)
 	st->last_io_error = col_dup(&r, "Last_IO_Error", 1);
 	st->last_sql_error = col_dup(&r, "Last_SQL_Error", 1);
 	if (r.missing != NULL) {
-		err = rr_seterr(RR_ERR_DB, "mysql '%s': column '%s' missing "
-		    "from replica status (dialect %s)", db->label, r.missing,
-		    d->name);
-		goto out;
+		db_replica_status_release(st);
+		return rr_seterr(RR_ERR_DB,
+		    "mysql '%s': column '%s' missing "
+		    "from replica status (dialect %s)",
+		    label, r.missing, d->name);
 	}
+	return RR_OK;
+}
+
+enum rr_err
+db_replica_status(struct db *db, struct db_replica_status *st)
+{
+	const struct db_dialect *d = db->srv.dialect;
+	MYSQL_RES *res = NULL;
+	MYSQL_ROW row;
+	MYSQL_FIELD *f;
+	const char **names = NULL;
+	char *call = NULL;
+	unsigned i, n;
+	enum rr_err err = RR_OK;
+
+	memset(st, 0, sizeof(*st));
+	if (!d->status_via_procedure) {
+		err = db_query_res(db, d->show_replica_status, &res);
+		if (err == RR_OK || !db_errno_is_access_denied(db->last_errno))
+			goto read;
+		log_debug("%s: %s denied (%u), using mysql.%s", db->label,
+		    d->show_replica_status, db->last_errno, d->replica_status);
+		rr_clearerr();
+	}
+	st->via_rds_procedure = 1;
+	call = xasprintf("CALL mysql.%s()", d->replica_status);
+	err = db_query_res(db, call, &res);
+read:
+	if (err != RR_OK)
+		goto out;
+	if (res == NULL || (row = mysql_fetch_row(res)) == NULL)
+		goto out; /* not a replica */
+	n = mysql_num_fields(res);
+	f = mysql_fetch_fields(res);
+	names = xcalloc(n + 1, sizeof(*names));
+	for (i = 0; i < n; i++)
+		names[i] = f[i].name;
+	err = db_replica_status_from_row(st, d, db->label, names,
+	    (const char *const *)row, n);
+	if (err != RR_OK)
+		goto out;
 	log_debug("%s: io %s sql %s, exec %s:%llu, read %s:%llu, behind %ld, "
 	    "errno %u", db->label, db_thread_name(st->io_running),
 	    db_thread_name(st->sql_running),
@@ -240,8 +310,9 @@ db_replica_status(struct db *db, struct db_replica_status *st)
 out:
 	if (err != RR_OK)
 		db_replica_status_release(st);
-	if (r.res != NULL)
-		mysql_free_result(r.res);
+	if (res != NULL)
+		mysql_free_result(res);
+	free(names);
 	free(call);
 	return err;
 }
@@ -307,6 +378,11 @@ db_rds_start_replication_until(struct db *db, const char *file,
 		{ .type = DB_P_INT, .i = (long long)pos },
 	};
 
+	if (db->srv.dialect->start_replication_until == NULL)
+		return rr_seterr(RR_ERR_USAGE,
+		    "mysql '%s': no "
+		    "rds_start_replication_until (dialect %s)",
+		    db->label, db->srv.dialect->name);
 	return db_call(db, db->srv.dialect->start_replication_until, p, 2);
 }
 

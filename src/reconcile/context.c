@@ -74,17 +74,20 @@ rr_ctx_close(struct rr_ctx *c)
 }
 
 enum rr_err
-rr_ctx_connect(struct rr_ctx *c, const char *host, int port, struct db **out)
+rr_ctx_connect(struct rr_ctx *c, const struct obs_instance *i, struct db **out)
 {
 	struct db_opts o;
+	enum rr_err e;
 
 	memset(&o, 0, sizeof(o));
 	o.connect_timeout_s = 5;
 	o.read_timeout_s = 30;
 	o.write_timeout_s = 30;
-	return db_connect(out, host, (unsigned)port, c->d->admin_user,
-	    secret_data(c->admin_password), secret_len(c->admin_password),
-	    &o);
+	e = db_connect(out, i->endpoint, (unsigned)i->port, c->d->admin_user,
+	    secret_data(c->admin_password), secret_len(c->admin_password), &o);
+	if (e == RR_OK)
+		db_set_rds_engine(*out, i->engine, i->engine_version);
+	return e;
 }
 
 enum rr_err
@@ -105,8 +108,7 @@ rr_ctx_source(struct rr_ctx *c, const struct obs_instance *src,
 		c->locked = 0;
 	}
 	if (c->src == NULL) {
-		if ((e = rr_ctx_connect(c, src->endpoint, src->port,
-		    &c->src)) != RR_OK)
+		if ((e = rr_ctx_connect(c, src, &c->src)) != RR_OK)
 			return e;
 		snprintf(c->src_endpoint, sizeof(c->src_endpoint), "%s",
 		    src->endpoint);

@@ -458,7 +458,7 @@ observe_instance_db(struct rr_ctx *c, const struct obs_instance *i,
 	if (!i->exists || !i->ours || i->endpoint[0] == '\0' ||
 	    strcmp(i->status, "available") != 0)
 		return;
-	if (rr_ctx_connect(c, i->endpoint, i->port, &db) != RR_OK) {
+	if (rr_ctx_connect(c, i, &db) != RR_OK) {
 		r->reachable = TRI_NO;
 		COPY(r->last_error, rr_lasterr());
 		return;

@@ -34,6 +34,7 @@ ER_OPTION_PREVENTS_STATEMENT = 1290
 ER_SIGNAL_EXCEPTION = 1644
 ER_NO_SUCH_THREAD = 1094
 ER_KILL_DENIED = 1095
+ER_SP_DOES_NOT_EXIST = 1305
 
 
 def ip(n):
@@ -265,11 +266,13 @@ class MariaDBBackendTest(unittest.TestCase):
         names = {r[0] for r in procs}
         for expected in ("rds_set_external_master", "rds_set_external_master_gtid",
                          "rds_start_replication", "rds_stop_replication",
-                         "rds_reset_external_master", "rds_start_replication_until",
+                         "rds_reset_external_master",
                          "rds_skip_repl_error", "rds_kill", "rds_kill_query",
                          "rds_set_configuration", "rds_show_configuration",
                          "rds_replica_status"):
             self.assertIn(expected, names)
+        # RDS for MariaDB has no rds_start_replication_until (test_h: MySQL).
+        self.assertNotIn("rds_start_replication_until", names)
         for _name, definer, security in procs:
             self.assertEqual((definer, security), ("root@localhost", "DEFINER"))
 
@@ -318,14 +321,14 @@ class MariaDBBackendTest(unittest.TestCase):
         self.assertEqual(r.rows("CALL mysql.rds_stop_replication()"),
                          [("Slave is down or disabled",)])
         names, rows = r.dicts("CALL mysql.rds_replica_status()")
-        for col in ("Relay_Master_Log_File", "Exec_Master_Log_Pos", "Slave_IO_Running",
-                    "Slave_SQL_Running", "Seconds_Behind_Master", "Last_Errno", "Last_Error",
-                    "Last_IO_Error", "Last_SQL_Error", "Master_Host", "Master_Port"):
+        for col in ("Relay_Source_Log_File", "Exec_Source_Log_Pos", "Replica_IO_Running",
+                    "Replica_SQL_Running", "Seconds_Behind_Master", "Last_Errno", "Last_Error",
+                    "Last_IO_Error", "Last_SQL_Error", "Source_Host", "Source_Port"):
             self.assertIn(col, names)
         frozen = rows[0]
-        self.assertEqual((frozen["Slave_IO_Running"], frozen["Slave_SQL_Running"]), ("No", "No"))
+        self.assertEqual((frozen["Replica_IO_Running"], frozen["Replica_SQL_Running"]), ("No", "No"))
         self.assertIsNone(replica.replica_lag())
-        coords = (frozen["Relay_Master_Log_File"], int(frozen["Exec_Master_Log_Pos"]))
+        coords = (frozen["Relay_Source_Log_File"], int(frozen["Exec_Source_Log_Pos"]))
         frozen_content = content(replica)
 
         write(20, "after freeze")          # not in the snapshot
@@ -360,7 +363,7 @@ class MariaDBBackendTest(unittest.TestCase):
         self.assertNotEqual(content(target), content(src))
         t_m = self.client(target)               # master user and password from the data
         names, rows = t_m.dicts("CALL mysql.rds_replica_status()")
-        self.assertIn("Exec_Master_Log_Pos", names)
+        self.assertIn("Exec_Source_Log_Pos", names)
         self.assertEqual(rows, [])
 
         # 5. replicate from the source at the recorded coordinates, over TLS
@@ -378,10 +381,10 @@ class MariaDBBackendTest(unittest.TestCase):
         wait_for(lambda: content(target) == content(src), what="target catch-up")
         _, rows = t_m.dicts("CALL mysql.rds_replica_status()")
         st = rows[0]
-        self.assertEqual((st["Slave_IO_Running"], st["Slave_SQL_Running"]), ("Yes", "Yes"))
+        self.assertEqual((st["Replica_IO_Running"], st["Replica_SQL_Running"]), ("Yes", "Yes"))
         self.assertEqual((st["Last_Errno"], st["Last_IO_Error"], st["Last_SQL_Error"]),
                          (0, "", ""))
-        self.assertEqual(st["Master_SSL_Allowed"], "Yes")
+        self.assertEqual(st["Source_SSL_Allowed"], "Yes")
         dumps = src.sql("SELECT HOST FROM information_schema.PROCESSLIST "
                         "WHERE USER = 'repl' AND COMMAND LIKE 'Binlog Dump%%'")
         self.assertEqual([h.rsplit(":", 1)[0] for (h,) in dumps], [target.ip],
@@ -396,7 +399,7 @@ class MariaDBBackendTest(unittest.TestCase):
 
         def applied():
             _, rows = t_m.dicts("CALL mysql.rds_replica_status()")
-            return (rows[0]["Relay_Master_Log_File"], int(rows[0]["Exec_Master_Log_Pos"])) \
+            return (rows[0]["Relay_Source_Log_File"], int(rows[0]["Exec_Source_Log_Pos"])) \
                 == (final_file, final_pos)
         wait_for(applied, what="target at the final position")
         t_m.rows("CALL mysql.rds_stop_replication()")
@@ -442,18 +445,6 @@ class MariaDBBackendTest(unittest.TestCase):
         self.assertIsNone(cold_target.replica_status())
         cold_target.remove()
         replica.start()
-
-        # start_replication_until stops at an exact position.
-        r = self.client(replica)
-        r.rows("CALL mysql.rds_stop_replication()")
-        until_file, until_pos = m.rows("SHOW MASTER STATUS")[0][:2]
-        write(5, "beyond until")
-        r.rows("CALL mysql.rds_start_replication_until(%s, %s)", (until_file, until_pos))
-        wait_for(lambda: replica.replica_status()["Slave_SQL_Running"] == "No",
-                 what="replica stopped at the until position")
-        st = replica.replica_status()
-        self.assertEqual((st["Relay_Master_Log_File"], int(st["Exec_Master_Log_Pos"])),
-                         (until_file, until_pos))
 
     def test_d_snapshot_of_source_and_binlog_switch(self):
         srv = mariadb.Server(os.path.join(self.tmp, "nolog"), ip(4), PORT, 4)
@@ -609,6 +600,33 @@ class MariaDBBackendTest(unittest.TestCase):
         self.assertEqual(src.sql("SELECT COUNT(*), COUNT(DISTINCT n) FROM crash.j"), [(n[0], n[0])])
         self.assertGreater(n[0], 20)
         replica.remove()
+
+    def test_h_mysql_profile_until(self):
+        """A server standing for RDS for MySQL 8.0: the master user may run
+        SHOW SLAVE STATUS, no rds_replica_status, and
+        rds_start_replication_until stops at an exact position."""
+        src = mariadb.Server(os.path.join(self.tmp, "my-src"), ip(10), PORT, 10)
+        src.create(MASTER, self.master_pw, binlog=True, profile="mysql8.0")
+        m = self.client(src)
+        m.rows("CREATE DATABASE u")
+        m.rows("CREATE TABLE u.t (id INT AUTO_INCREMENT PRIMARY KEY, v INT)")
+        replica = src.create_replica(os.path.join(self.tmp, "my-replica"), ip(11), PORT, 11)
+        self.assertEqual(replica.profile, "mysql8.0")
+        r = self.client(replica)
+        self.assertEqual(r.errno_of("CALL mysql.rds_replica_status()"), ER_SP_DOES_NOT_EXIST)
+        r.rows("CALL mysql.rds_stop_replication()")
+        m.rows("INSERT INTO u.t (v) VALUES (1)")
+        until_file, until_pos = m.rows("SHOW MASTER STATUS")[0][:2]
+        m.rows("INSERT INTO u.t (v) VALUES (2)")
+        r.rows("CALL mysql.rds_start_replication_until(%s, %s)", (until_file, until_pos))
+        wait_for(lambda: r.dicts("SHOW SLAVE STATUS")[1][0]["Slave_SQL_Running"] == "No",
+                 what="replica stopped at the until position")
+        st = r.dicts("SHOW SLAVE STATUS")[1][0]
+        self.assertEqual((st["Relay_Master_Log_File"], int(st["Exec_Master_Log_Pos"])),
+                         (until_file, until_pos))
+        self.assertEqual(replica.sql("SELECT v FROM u.t ORDER BY id"), [(1,)])
+        replica.remove()
+        src.remove()
 
     def test_y_stop_all_kills_helpers(self):
         """stop_all() kills running helper programs with their process groups:

@@ -158,6 +158,38 @@ def mysql_connect(host, port, user, password, database=None, timeout=5, io_timeo
                            write_timeout=io_timeout, autocommit=autocommit, charset="utf8mb4")
 
 
+ER_SP_DOES_NOT_EXIST = 1305
+
+
+def _mariadb_column(name):
+    """MariaDB's own name of a replica status column: rds_replica_status
+    (RDS for MariaDB 10.5+) answers Source_*/Replica_* where SHOW SLAVE
+    STATUS says Master_*/Slave_*."""
+    for new, old in (("Source_", "Master_"), ("Replica_", "Slave_")):
+        if name.startswith(new):
+            return old + name[len(new):]
+    return name.replace("_Source_", "_Master_")
+
+
+def replica_status(cur):
+    """The replica status rows as dicts under MariaDB's own column names:
+    CALL mysql.rds_replica_status() where the engine version has it (RDS for
+    MariaDB 10.5+, where the master user may not run SHOW SLAVE STATUS),
+    SHOW SLAVE STATUS elsewhere."""
+    import pymysql
+    try:
+        cur.execute("CALL mysql.rds_replica_status()")
+    except pymysql.MySQLError as e:
+        if not e.args or e.args[0] != ER_SP_DOES_NOT_EXIST:
+            raise
+        cur.execute("SHOW SLAVE STATUS")
+    names = [_mariadb_column(d[0]) for d in cur.description] if cur.description else []
+    rows = cur.fetchall() if names else []
+    while cur.nextset():
+        pass
+    return [dict(zip(names, r)) for r in rows]
+
+
 def load_desired(path):
     """The first object of a desired file, as a dict (PyYAML)."""
     import yaml

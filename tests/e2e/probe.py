@@ -91,10 +91,8 @@ def main():
                 cur.execute("CALL mysql.rds_set_configuration('source delay', %s)",
                             (str(a.target_source_delay),))
                 out["target_source_delay"] = a.target_source_delay
-            cur.execute("CALL mysql.rds_replica_status()")
-            row = cur.fetchone()
-            cols = [c[0] for c in cur.description] if cur.description else []
-            st = dict(zip(cols, row)) if row else {}
+            rows = common.replica_status(cur)
+            st = rows[0] if rows else {}
         conn.close()
         out["target_io"] = st.get("Slave_IO_Running")
         out["target_sql"] = st.get("Slave_SQL_Running")

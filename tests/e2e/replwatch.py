@@ -8,7 +8,8 @@ Polls, as the admin user, until SIGTERM or SIGINT:
                (mysql.user), and the client address of every Binlog Dump
                session of that user (information_schema.PROCESSLIST);
                @@have_ssl once
-  the target   CALL mysql.rds_replica_status(): Master_User,
+  the target   CALL mysql.rds_replica_status() or SHOW SLAVE STATUS
+               (common.replica_status, MariaDB's names): Master_User,
                Master_SSL_Allowed, Slave_IO_Running, when configured
 and then writes a summary to --out:
   {"polls": N, "source_have_ssl": "YES", "target_address": "127.x.y.z",
@@ -67,6 +68,8 @@ class Watch:
                                             timeout=2, io_timeout=5)
                 self.conns[which] = conn
             with conn.cursor() as cur:
+                if callable(sql):       # e.g. common.replica_status: dicts already
+                    return sql(cur)
                 cur.execute(sql, args)
                 names = [d[0] for d in cur.description] if cur.description else []
                 rows = cur.fetchall() if names else []
@@ -118,7 +121,7 @@ class Watch:
                 return
             self.target_ep = (ep["Address"], ep["Port"])
             s["target_address"] = ep["Address"]
-        rows = self.query("target", self.target_ep, "CALL mysql.rds_replica_status()", dicts=True)
+        rows = self.query("target", self.target_ep, common.replica_status)
         for r in rows or ():
             if r.get("Master_User") != self.repl_user:
                 continue

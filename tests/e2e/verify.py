@@ -91,6 +91,8 @@ class Verify:
         conn = common.mysql_connect(ep["Address"], ep["Port"], self.user, self.password, timeout=5)
         try:
             with conn.cursor() as cur:
+                if callable(query):     # e.g. common.replica_status
+                    return query(cur)
                 cur.execute(query, args)
                 rows = cur.fetchall() if cur.description else []
                 return rows[0][0] if one else rows
@@ -168,12 +170,12 @@ class Verify:
     def c_target_open(self):
         t = self.target()
         ro = self.sql(t, "SELECT @@GLOBAL.read_only", one=True)
-        rows = self.sql(t, "CALL mysql.rds_replica_status()")
+        rows = self.sql(t, common.replica_status)
         problems = []
         if int(ro) != 0:
             problems.append("@@read_only=%s, want 0" % ro)
         if rows:
-            problems.append("still has replication configured (rds_replica_status returned %d row)" % len(rows))
+            problems.append("still has replication configured (replica status has %d row)" % len(rows))
         if problems:
             raise Failed("%s: %s" % (self.target_id, "; ".join(problems)))
         return "%s writable, no replication" % self.target_id

@@ -76,7 +76,7 @@ act_created(struct rr_ctx *c, enum rr_err e, const char *exists_code)
 enum rr_err
 act_connect(struct rr_ctx *c, const struct obs_instance *i, struct db **db)
 {
-	return rr_ctx_connect(c, i->endpoint, i->port, db);
+	return rr_ctx_connect(c, i, db);
 }
 
 enum rr_err

@@ -8,6 +8,10 @@ inside:
   documents, and nothing that overrides ``read_only`` (see MASTER_PRIVILEGES);
 * the ``mysql.rds_*`` stored procedures, ``SQL SECURITY DEFINER`` as
   root@localhost, plus the ``mysql.rds_configuration`` table;
+* both per *profile*, the engine version the server stands for (PROFILES in
+  install.py: mariadb10.4, mariadb10.5 (the default: 10.5 and later),
+  mysql5.7, mysql8.0, mysql8.4): which procedures exist, and whether the
+  master user may run SHOW SLAVE STATUS (accounts.py);
 * binary logs named like RDS's (``mysql-bin-changelog.000001``), ROW format
   unless params say otherwise, log_slave_updates off;
 * TLS on every server (a self-signed certificate, so MASTER_SSL=1 works);
@@ -28,9 +32,10 @@ API (the RDS handlers code against it)::
     srv = Server(root_dir, ip, port, server_id)
         attributes: ip, port, root_dir, server_id, pid (None when not running),
                     datadir, socket, cnf_path, error_log, binlog, params
-    srv.create(master_user, master_password, binlog, params=None)
-    Server.restore(snapshot_dir, root_dir, ip, port, server_id, binlog, params=None) -> Server
-    srv.create_replica(root_dir, ip, port, server_id, params=None) -> Server
+    srv.create(master_user, master_password, binlog, params=None, profile=DEFAULT_PROFILE)
+    Server.restore(snapshot_dir, root_dir, ip, port, server_id, binlog, params=None,
+                   profile=DEFAULT_PROFILE) -> Server
+    srv.create_replica(root_dir, ip, port, server_id, params=None) -> Server  # self's profile
     srv.snapshot(dest_dir, progress=None)      # progress(pct) with rising 0..100
     srv.set_binlog(enabled)                    # restarts a running server
     srv.apply_parameters(params) -> [names needing a reboot]
@@ -60,7 +65,8 @@ Files of this package:
     replication.py     create_replica(), replica status, positions of replica snapshots
     accounts.py        the master user's privileges, the replication account
     config.py          my.cnf options, parameter values, binary logging
-    install.py         the template datadir, TLS material, srcaddr.so, the rds_* objects
+    install.py         profiles, the template datadir of each, TLS material, srcaddr.so,
+                       awsim_slave_status.so (slavestatus.c), the rds_* objects
     rds-procedures.sql the rds_* objects: mysql.rds_configuration and the procedures
     processes.py       programs run, registry of servers and helpers, stop_all/shutdown
     files.py, errors.py  file helpers; MariaDBError
@@ -95,6 +101,7 @@ Notes for callers:
 """
 
 from .errors import MariaDBError
+from .install import DEFAULT_PROFILE, PROFILES  # noqa: F401
 from .processes import _run, helper_pids, shutdown, stop_all  # noqa: F401 - _run: for test_mariadb
 from .replication import snapshot_replica_position
 from .server import Server

@@ -34,6 +34,20 @@ MASTER_PRIVILEGES = (
     "REPLICATION SLAVE, BINLOG MONITOR, CREATE VIEW, SHOW VIEW, CREATE ROUTINE, "
     "ALTER ROUTINE, CREATE USER, EVENT, TRIGGER, DELETE HISTORY")
 
+# Where RDS's master user may run SHOW SLAVE STATUS (MariaDB before 10.5,
+# whose REPLICATION CLIENT covered it, and every MySQL version, where
+# REPLICATION CLIENT covers SHOW REPLICA STATUS), 10.11 needs SLAVE MONITOR
+# for it. MariaDB 10.5 and later: not granted ("mysql.rds_replica_status",
+# RDS User Guide: the privilege "isn't granted to the RDS master user").
+SHOW_SLAVE_STATUS_PROFILES = frozenset(("mariadb10.4", "mysql5.7", "mysql8.0", "mysql8.4"))
+
+
+def master_privileges(profile):
+    """The master user's global privileges for a profile (install.py PROFILES)."""
+    if profile in SHOW_SLAVE_STATUS_PROFILES:
+        return MASTER_PRIVILEGES + ", SLAVE MONITOR"
+    return MASTER_PRIVILEGES
+
 
 def _native_hash(password):
     """mysql_native_password hash, so plaintext never reaches the server."""
@@ -53,7 +67,7 @@ class AccountsMixin:
             ("SET SESSION sql_log_bin = 0", None),
             ("CREATE USER IF NOT EXISTS %s@'%%' IDENTIFIED BY PASSWORD %s", (user, h)),
             ("ALTER USER %s@'%%' IDENTIFIED BY PASSWORD %s ACCOUNT UNLOCK", (user, h)),
-            ("GRANT " + MASTER_PRIVILEGES + " ON *.* TO %s@'%%' WITH GRANT OPTION", (user,)),
+            ("GRANT " + master_privileges(self.profile) + " ON *.* TO %s@'%%' WITH GRANT OPTION", (user,)),
         ])
 
     def _repl_password(self):

@@ -1,13 +1,22 @@
 """Server configuration: the options the backend sets in my.cnf, parameter
 values (normalised, checked, applied to a running server) and binary logging."""
 
+import hashlib
 import os
 import re
+import tempfile
 
 import pymysql
 
 from .errors import MariaDBError, _errors_as_mariadb
 from .files import _write_file
+
+# The servers' plugin_dir: holds only awsim_slave_status.so (install.py),
+# named by the hash of its source so a change builds a new one.
+SLAVESTATUS_C = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "slavestatus.c")
+with open(SLAVESTATUS_C, "rb") as _f:
+    PLUGIN_DIR = os.path.join(tempfile.gettempdir(), "awsim-mariadb-templates",
+                              "plugin-" + hashlib.sha256(_f.read()).hexdigest()[:20])
 
 BINLOG_BASENAME = "mysql-bin-changelog"   # RDS's binlog file names
 RELAY_BASENAME = "relay-bin"
@@ -76,6 +85,7 @@ def _base_options(root_dir, datadir, socket, server_id):
         "log_error": os.path.join(root_dir, "error.log"),
         "server_id": str(server_id),
         "skip_name_resolve": "1",
+        "plugin_dir": PLUGIN_DIR,
         "performance_schema": "OFF",
         "innodb_buffer_pool_size": "32M",
         "innodb_log_file_size": "16M",

@@ -10,7 +10,7 @@ import subprocess
 import tempfile
 import threading
 
-from .config import _base_options, _cnf_text
+from .config import PLUGIN_DIR, SLAVESTATUS_C, _base_options, _cnf_text
 from .errors import MariaDBError
 from .files import _tail, _write_file
 from .processes import (CC, INSTALL_DB, MARIADBD, OPENSSL, _connect_socket, _helper, _run,
@@ -24,28 +24,47 @@ _SQL_MODE = "STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTI
 # procedures), in rds-procedures.sql beside this file.
 RDS_PROCEDURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rds-procedures.sql")
 
+# The engine versions a server can stand for, each with its own set of rds_*
+# procedures (rds-procedures.sql) and master user privileges (accounts.py):
+# RDS for MariaDB before 10.5 and from 10.5, RDS for MySQL 5.7, 8.0 and 8.4.
+# All are served by the one Debian mariadbd (10.11).
+PROFILES = ("mariadb10.4", "mariadb10.5", "mysql5.7", "mysql8.0", "mysql8.4")
+DEFAULT_PROFILE = "mariadb10.5"
+
 
 def _load_rds_objects(path):
-    """The statements of rds-procedures.sql, in order: each ends with $$ at the
-    end of a line; comment, blank and DELIMITER lines between statements are
-    skipped. A statement after lines "-- each: k=v ..." is a template, made
-    once per such line with its {k} replaced by v."""
-    stmts, lines, each = [], [], []
+    """The statements of rds-procedures.sql, in order, as (text, profiles):
+    each ends with $$ at the end of a line; comment, blank and DELIMITER lines
+    between statements are skipped. A statement after lines "-- each: k=v ..."
+    is a template, made once per such line with its {k} replaced by v. A
+    "-- profiles: a b" line (or a profiles=a,b key of an each line) limits
+    the statement to those profiles; profiles is None for every profile."""
+    stmts, lines, each, only = [], [], [], None
     with open(path) as f:
         for line in f:
             if not lines:
                 s = line.strip()
                 if s.startswith("-- each:"):
                     each.append(dict(kv.split("=", 1) for kv in s[len("-- each:"):].split()))
+                if s.startswith("-- profiles:"):
+                    only = frozenset(s[len("-- profiles:"):].split())
                 if not s or s.startswith("--") or s.upper().startswith("DELIMITER "):
                     continue
             lines.append(line)
             if line.rstrip().endswith("$$"):
                 text = "".join(lines).rstrip()[:-2]
-                stmts.extend([text.format(**v) for v in each] if each else [text])
-                lines, each = [], []
+                for v in each or [None]:
+                    if v is None:
+                        stmts.append((text, only))
+                        continue
+                    prof = frozenset(v["profiles"].split(",")) if "profiles" in v else only
+                    stmts.append((text.format(**v), prof))
+                lines, each, only = [], [], None
     if lines:
         raise MariaDBError("%s: the last statement does not end with $$" % path)
+    for _text, prof in stmts:
+        if prof is not None and not prof <= set(PROFILES):
+            raise MariaDBError("%s: unknown profile in %s" % (path, sorted(prof - set(PROFILES))))
     return stmts
 
 
@@ -114,12 +133,43 @@ def _srcaddr_lib():
         return final
 
 
-def _install_rds_objects(conn):
+def _install_rds_objects(conn, profile):
+    if profile not in PROFILES:
+        raise MariaDBError("unknown profile %r" % (profile,))
+    _udf_lib()
     with conn.cursor() as cur:
         cur.execute("SET SESSION sql_log_bin = 0")
         cur.execute("SET SESSION sql_mode = %s", (_SQL_MODE,))
-        for stmt in _RDS_OBJECTS:
-            cur.execute(stmt)
+        for stmt, only in _RDS_OBJECTS:
+            if only is None or profile in only:
+                cur.execute(stmt)
+
+
+# ---------------------------------------------------------------------------
+# awsim_slave_status.so (slavestatus.c), the UDF behind rds_replica_status:
+# built once per machine and source text into PLUGIN_DIR (config.py), the
+# servers' plugin_dir, built aside, then renamed into place.
+
+_udf_lock = threading.Lock()
+
+
+def _udf_lib():
+    with _udf_lock:
+        final = os.path.join(PLUGIN_DIR, "awsim_slave_status.so")
+        if os.path.exists(final):
+            return final
+        os.makedirs(PLUGIN_DIR, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix="udf-", suffix=".so", dir=PLUGIN_DIR)
+        os.close(fd)
+        try:
+            _run([CC, "-shared", "-fPIC", "-O2", "-Wall", "-I/usr/include/mariadb", "-o", tmp,
+                  SLAVESTATUS_C, "-lmariadb"], "cc awsim_slave_status.so")
+            os.chmod(tmp, 0o755)
+            os.replace(tmp, final)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        return final
 
 
 def _install_db(cnf_path, what):
@@ -138,19 +188,19 @@ def _install_db(cnf_path, what):
 TEMPLATE_PARENT = os.path.join(tempfile.gettempdir(), "awsim-mariadb-templates")
 
 _template_lock = threading.Lock()
-_template_data = None
+_template_data = {}        # profile -> datadir
 
 
-def _template_key():
+def _template_key(profile):
     st = os.stat(MARIADBD)
     h = hashlib.sha256()
     h.update(("%s %d %d\n" % (MARIADBD, st.st_size, int(st.st_mtime))).encode())
     h.update(repr(sorted(_base_options("/r", "/d", "/s", 1).items())).encode())
-    h.update(repr(_RDS_OBJECTS).encode())
-    return h.hexdigest()[:20]
+    h.update(repr([t for t, only in _RDS_OBJECTS if only is None or profile in only]).encode())
+    return profile + "-" + h.hexdigest()[:20]
 
 
-def _build_template(root):
+def _build_template(root, profile):
     datadir = os.path.join(root, "data")
     socket = os.path.join(root, "mysqld.sock")
     opts = _base_options(root, datadir, socket, 1)
@@ -165,7 +215,7 @@ def _build_template(root):
             _wait_ready(proc, socket, log, 0)
             conn = _connect_socket(socket)
             try:
-                _install_rds_objects(conn)
+                _install_rds_objects(conn, profile)
             finally:
                 conn.close()
         finally:
@@ -175,18 +225,17 @@ def _build_template(root):
     _write_file(os.path.join(root, "complete"), "")
 
 
-def _template_datadir():
-    global _template_data
+def _template_datadir(profile):
     with _template_lock:
-        if _template_data is not None and os.path.exists(
-                os.path.join(os.path.dirname(_template_data), "complete")):
-            return _template_data
-        final = os.path.join(TEMPLATE_PARENT, _template_key())
+        data = _template_data.get(profile)
+        if data is not None and os.path.exists(os.path.join(os.path.dirname(data), "complete")):
+            return data
+        final = os.path.join(TEMPLATE_PARENT, _template_key(profile))
         if not os.path.exists(os.path.join(final, "complete")):
             os.makedirs(TEMPLATE_PARENT, exist_ok=True)
             build = tempfile.mkdtemp(prefix="build-", dir=TEMPLATE_PARENT)
             try:
-                _build_template(build)
+                _build_template(build, profile)
                 try:
                     os.rename(build, final)
                 except OSError:
@@ -196,5 +245,5 @@ def _template_datadir():
                         raise MariaDBError("template %s is incomplete; remove it" % final)
             finally:
                 shutil.rmtree(build, ignore_errors=True)
-        _template_data = os.path.join(final, "data")
-        return _template_data
+        _template_data[profile] = os.path.join(final, "data")
+        return _template_data[profile]

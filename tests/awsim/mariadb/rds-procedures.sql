@@ -7,6 +7,17 @@
 -- the comment lines between statements are not sent to the server.
 -- Procedure parameters are prefixed p_ because inside a routine a parameter
 -- named like a column shadows the column.
+--
+-- Which procedures a server gets depends on the engine version it stands
+-- for (its profile, see mariadb/install.py PROFILES). A line
+-- "-- profiles: a b" right above a statement installs it only for those
+-- profiles; a statement without one is installed for every profile.
+-- Amazon RDS User Guide: "mysql.rds_set_external_master (RDS for MariaDB
+-- and RDS for MySQL major versions 8.0 and lower)", "mysql.rds_set_external_source
+-- (RDS for MySQL major versions 8.4 and higher)", likewise the
+-- rds_reset_external_* pair; mysql.rds_set_external_master_gtid is RDS for
+-- MariaDB's; mysql.rds_replica_status is "only supported for MariaDB DB
+-- instances running MariaDB version 10.5 and higher".
 
 DELIMITER $$
 
@@ -62,7 +73,9 @@ END$$
 -- literal, numbers go through typed parameters. MASTER_USE_GTID=no: file/position
 -- replication as on MySQL. MASTER_CONNECT_RETRY=1 so a restarted source is found
 -- again quickly.
-CREATE OR REPLACE DEFINER=`root`@`localhost` PROCEDURE mysql.rds_set_external_master(
+-- each: name=rds_set_external_master profiles=mariadb10.4,mariadb10.5,mysql5.7,mysql8.0
+-- each: name=rds_set_external_source profiles=mysql8.4
+CREATE OR REPLACE DEFINER=`root`@`localhost` PROCEDURE mysql.{name}(
   IN p_host VARCHAR(255), IN p_port INT UNSIGNED, IN p_user VARCHAR(128),
   IN p_password VARCHAR(255), IN p_log_file VARCHAR(255),
   IN p_log_pos BIGINT UNSIGNED, IN p_ssl INT)
@@ -85,6 +98,7 @@ BEGIN
     ', MASTER_USE_GTID = no, MASTER_CONNECT_RETRY = 1, MASTER_DELAY = ', v_delay);
 END$$
 
+-- profiles: mariadb10.4 mariadb10.5
 CREATE OR REPLACE DEFINER=`root`@`localhost` PROCEDURE mysql.rds_set_external_master_gtid(
   IN p_host VARCHAR(255), IN p_port INT UNSIGNED, IN p_user VARCHAR(128),
   IN p_password VARCHAR(255), IN p_gtid VARCHAR(4096), IN p_ssl INT)
@@ -108,7 +122,9 @@ END$$
 
 -- STOP SLAVE first: RESET SLAVE ALL refuses while the threads run.
 -- Idempotent: with nothing configured both are no-ops (notes only).
-CREATE OR REPLACE DEFINER=`root`@`localhost` PROCEDURE mysql.rds_reset_external_master()
+-- each: name=rds_reset_external_master profiles=mariadb10.4,mariadb10.5,mysql5.7,mysql8.0
+-- each: name=rds_reset_external_source profiles=mysql8.4
+CREATE OR REPLACE DEFINER=`root`@`localhost` PROCEDURE mysql.{name}()
 SQL SECURITY DEFINER
 BEGIN
   STOP SLAVE;
@@ -144,6 +160,10 @@ BEGIN
   SELECT 'Slave is down or disabled' AS Message;
 END$$
 
+-- RDS for MySQL only: "MariaDB DB instances support all of the stored
+-- procedures, except for mysql.rds_start_replication_until and
+-- mysql.rds_start_replication_until_gtid" ("MariaDB on Amazon RDS SQL reference").
+-- profiles: mysql5.7 mysql8.0 mysql8.4
 CREATE OR REPLACE DEFINER=`root`@`localhost` PROCEDURE mysql.rds_start_replication_until(
   IN p_log_file VARCHAR(255), IN p_log_pos BIGINT UNSIGNED)
 SQL SECURITY DEFINER
@@ -196,12 +216,79 @@ BEGIN
   KILL {what} p_thread;
 END$$
 
--- SHOW SLAVE STATUS cannot be prepared, but runs directly in a procedure
--- and returns its own result set with the real column names.
+-- mysql.rds_replica_status (RDS for MariaDB 10.5 and higher): the row of
+-- SHOW SLAVE STATUS with the columns named as in the AWS page's example
+-- ("mysql.rds_replica_status", Amazon RDS User Guide): Master_ becomes
+-- Source_ and Slave_ becomes Replica_, in that order of columns, and
+-- Seconds_Behind_Master keeps its name, as the page shows. 10.11's
+-- Replicate_Rewrite_DB is not in the page's list and is left out. MariaDB
+-- cannot rename the columns of a SHOW nor read its row from SQL, so the
+-- UDF awsim_slave_status (tests/awsim/slavestatus.c) reads it as JSON over
+-- the server's own socket. Not a replica: the columns and no row, like the
+-- SHOW. Values are text, as the server sends every SHOW column.
+-- profiles: mariadb10.5
+CREATE OR REPLACE FUNCTION awsim_slave_status RETURNS STRING SONAME 'awsim_slave_status.so'$$
+
+-- profiles: mariadb10.5
 CREATE OR REPLACE DEFINER=`root`@`localhost` PROCEDURE mysql.rds_replica_status()
 SQL SECURITY DEFINER
 BEGIN
-  SHOW SLAVE STATUS;
+  DECLARE v_row LONGTEXT DEFAULT awsim_slave_status(@@GLOBAL.socket);
+  SELECT
+    JSON_VALUE(v_row, '$.Slave_IO_State') AS Replica_IO_State,
+    JSON_VALUE(v_row, '$.Master_Host') AS Source_Host,
+    JSON_VALUE(v_row, '$.Master_User') AS Source_User,
+    CAST(JSON_VALUE(v_row, '$.Master_Port') AS UNSIGNED) AS Source_Port,
+    CAST(JSON_VALUE(v_row, '$.Connect_Retry') AS UNSIGNED) AS Connect_Retry,
+    JSON_VALUE(v_row, '$.Master_Log_File') AS Source_Log_File,
+    CAST(JSON_VALUE(v_row, '$.Read_Master_Log_Pos') AS UNSIGNED) AS Read_Source_Log_Pos,
+    JSON_VALUE(v_row, '$.Relay_Log_File') AS Relay_Log_File,
+    CAST(JSON_VALUE(v_row, '$.Relay_Log_Pos') AS UNSIGNED) AS Relay_Log_Pos,
+    JSON_VALUE(v_row, '$.Relay_Master_Log_File') AS Relay_Source_Log_File,
+    JSON_VALUE(v_row, '$.Slave_IO_Running') AS Replica_IO_Running,
+    JSON_VALUE(v_row, '$.Slave_SQL_Running') AS Replica_SQL_Running,
+    JSON_VALUE(v_row, '$.Replicate_Do_DB') AS Replicate_Do_DB,
+    JSON_VALUE(v_row, '$.Replicate_Ignore_DB') AS Replicate_Ignore_DB,
+    JSON_VALUE(v_row, '$.Replicate_Do_Table') AS Replicate_Do_Table,
+    JSON_VALUE(v_row, '$.Replicate_Ignore_Table') AS Replicate_Ignore_Table,
+    JSON_VALUE(v_row, '$.Replicate_Wild_Do_Table') AS Replicate_Wild_Do_Table,
+    JSON_VALUE(v_row, '$.Replicate_Wild_Ignore_Table') AS Replicate_Wild_Ignore_Table,
+    CAST(JSON_VALUE(v_row, '$.Last_Errno') AS UNSIGNED) AS Last_Errno,
+    JSON_VALUE(v_row, '$.Last_Error') AS Last_Error,
+    CAST(JSON_VALUE(v_row, '$.Skip_Counter') AS UNSIGNED) AS Skip_Counter,
+    CAST(JSON_VALUE(v_row, '$.Exec_Master_Log_Pos') AS UNSIGNED) AS Exec_Source_Log_Pos,
+    CAST(JSON_VALUE(v_row, '$.Relay_Log_Space') AS UNSIGNED) AS Relay_Log_Space,
+    JSON_VALUE(v_row, '$.Until_Condition') AS Until_Condition,
+    JSON_VALUE(v_row, '$.Until_Log_File') AS Until_Log_File,
+    CAST(JSON_VALUE(v_row, '$.Until_Log_Pos') AS UNSIGNED) AS Until_Log_Pos,
+    JSON_VALUE(v_row, '$.Master_SSL_Allowed') AS Source_SSL_Allowed,
+    JSON_VALUE(v_row, '$.Master_SSL_CA_File') AS Source_SSL_CA_File,
+    JSON_VALUE(v_row, '$.Master_SSL_CA_Path') AS Source_SSL_CA_Path,
+    JSON_VALUE(v_row, '$.Master_SSL_Cert') AS Source_SSL_Cert,
+    JSON_VALUE(v_row, '$.Master_SSL_Cipher') AS Source_SSL_Cipher,
+    JSON_VALUE(v_row, '$.Master_SSL_Key') AS Source_SSL_Key,
+    CAST(JSON_VALUE(v_row, '$.Seconds_Behind_Master') AS UNSIGNED) AS Seconds_Behind_Master,
+    JSON_VALUE(v_row, '$.Master_SSL_Verify_Server_Cert') AS Source_SSL_Verify_Server_Cert,
+    CAST(JSON_VALUE(v_row, '$.Last_IO_Errno') AS UNSIGNED) AS Last_IO_Errno,
+    JSON_VALUE(v_row, '$.Last_IO_Error') AS Last_IO_Error,
+    CAST(JSON_VALUE(v_row, '$.Last_SQL_Errno') AS UNSIGNED) AS Last_SQL_Errno,
+    JSON_VALUE(v_row, '$.Last_SQL_Error') AS Last_SQL_Error,
+    JSON_VALUE(v_row, '$.Replicate_Ignore_Server_Ids') AS Replicate_Ignore_Server_Ids,
+    CAST(JSON_VALUE(v_row, '$.Master_Server_Id') AS UNSIGNED) AS Source_Server_Id,
+    JSON_VALUE(v_row, '$.Master_SSL_Crl') AS Source_SSL_Crl,
+    JSON_VALUE(v_row, '$.Master_SSL_Crlpath') AS Source_SSL_Crlpath,
+    JSON_VALUE(v_row, '$.Using_Gtid') AS Using_Gtid,
+    JSON_VALUE(v_row, '$.Gtid_IO_Pos') AS Gtid_IO_Pos,
+    JSON_VALUE(v_row, '$.Replicate_Do_Domain_Ids') AS Replicate_Do_Domain_Ids,
+    JSON_VALUE(v_row, '$.Replicate_Ignore_Domain_Ids') AS Replicate_Ignore_Domain_Ids,
+    JSON_VALUE(v_row, '$.Parallel_Mode') AS Parallel_Mode,
+    CAST(JSON_VALUE(v_row, '$.SQL_Delay') AS UNSIGNED) AS SQL_Delay,
+    CAST(JSON_VALUE(v_row, '$.SQL_Remaining_Delay') AS UNSIGNED) AS SQL_Remaining_Delay,
+    JSON_VALUE(v_row, '$.Slave_SQL_Running_State') AS Replica_SQL_Running_State,
+    CAST(JSON_VALUE(v_row, '$.Slave_DDL_Groups') AS UNSIGNED) AS Replica_DDL_Groups,
+    CAST(JSON_VALUE(v_row, '$.Slave_Non_Transactional_Groups') AS UNSIGNED) AS Replica_Non_Transactional_Groups,
+    CAST(JSON_VALUE(v_row, '$.Slave_Transactional_Groups') AS UNSIGNED) AS Replica_Transactional_Groups
+  FROM DUAL WHERE v_row IS NOT NULL;
 END$$
 
 DELIMITER ;

@@ -92,6 +92,7 @@ class ReplicationMixin:
             raise MariaDBError("source %s:%d has binary logging off" % (self.ip, self.port))
         user_params = _normalize_params(params)
         rep = type(self)(root_dir, ip, port, server_id)
+        rep.profile = self.profile
         rep.binlog = False
         rep.params = dict({"read_only": "ON"}, **user_params)
         _claim_dir(rep.datadir)

@@ -17,7 +17,8 @@ from .backup import BackupMixin, _strip_backup_meta
 from .config import _INSTALL_TIME_OPTIONS, ConfigMixin, _cnf_text, _normalize_params
 from .errors import MariaDBError, _errors_as_mariadb
 from .files import _claim_dir, _write_file
-from .install import _install_db, _install_rds_objects, _srcaddr_lib, _template_datadir, _tls_material
+from .install import (DEFAULT_PROFILE, PROFILES, _install_db, _install_rds_objects, _srcaddr_lib,
+                      _template_datadir, _tls_material, _udf_lib)
 from .processes import (MARIADBD, _check_open, _connect_socket, _registry_lock, _running,
                         _terminate, _wait_ready)
 from .replication import ReplicationMixin
@@ -35,6 +36,7 @@ class Server(ConfigMixin, AccountsMixin, ReplicationMixin, BackupMixin):
         self.server_id = int(server_id)
         self.binlog = False
         self.params = {}
+        self.profile = DEFAULT_PROFILE          # engine version it stands for (install.py)
         self.datadir = os.path.join(self.root_dir, "data")
         self.cnf_path = os.path.join(self.root_dir, "my.cnf")
         self.error_log = os.path.join(self.root_dir, "error.log")
@@ -89,6 +91,7 @@ class Server(ConfigMixin, AccountsMixin, ReplicationMixin, BackupMixin):
                 log_start = os.path.getsize(self.error_log)
             except OSError:
                 log_start = 0
+            _udf_lib()    # mysql.func names it; a server starts without it, but CALLs fail
             env = dict(os.environ, LD_PRELOAD=_srcaddr_lib(), AWSIM_SOURCE_ADDRESS=self.ip)
             # Started and registered under one lock: stop_all() either sees
             # this server or shutdown() came first and it is not started.
@@ -189,9 +192,12 @@ class Server(ConfigMixin, AccountsMixin, ReplicationMixin, BackupMixin):
     # -- lifecycle -------------------------------------------------------------
 
     @_errors_as_mariadb
-    def create(self, master_user, master_password, binlog, params=None):
-        """Fresh instance with the master user and the rds_* procedures;
-        returns once it accepts connections."""
+    def create(self, master_user, master_password, binlog, params=None, profile=DEFAULT_PROFILE):
+        """Fresh instance with the master user and the rds_* procedures of
+        profile (one of PROFILES); returns once it accepts connections."""
+        if profile not in PROFILES:
+            raise MariaDBError("unknown profile %r" % (profile,))
+        self.profile = profile
         params = _normalize_params(params)
         _claim_dir(self.datadir)
         self.binlog = bool(binlog)
@@ -208,12 +214,12 @@ class Server(ConfigMixin, AccountsMixin, ReplicationMixin, BackupMixin):
                 finally:
                     os.unlink(install_cnf)
             else:
-                shutil.copytree(_template_datadir(), self.datadir, symlinks=True)
+                shutil.copytree(_template_datadir(profile), self.datadir, symlinks=True)
             self.start()
             if own_install:
                 conn = self._connect()
                 try:
-                    _install_rds_objects(conn)
+                    _install_rds_objects(conn, profile)
                 finally:
                     conn.close()
             self.set_master_password(master_user, master_password)
@@ -229,11 +235,14 @@ class Server(ConfigMixin, AccountsMixin, ReplicationMixin, BackupMixin):
 
     @classmethod
     @_errors_as_mariadb
-    def restore(cls, snapshot_dir, root_dir, ip, port, server_id, binlog, params=None):
-        """New server from a snapshot; replication configuration removed."""
+    def restore(cls, snapshot_dir, root_dir, ip, port, server_id, binlog, params=None,
+                profile=DEFAULT_PROFILE):
+        """New server from a snapshot; replication configuration removed.
+        profile: that of the server the snapshot was taken of."""
         if not os.path.isdir(snapshot_dir):
             raise MariaDBError("snapshot %s does not exist" % snapshot_dir)
         srv = cls(root_dir, ip, port, server_id)
+        srv.profile = profile
         srv.binlog = bool(binlog)
         srv.params = _normalize_params(params)
         _claim_dir(srv.datadir)

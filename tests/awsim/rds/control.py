@@ -8,7 +8,7 @@ import sys
 import time
 
 from .base import _backend, _check_id
-from .instances import DEFAULT_SG, ENGINES
+from .instances import DEFAULT_SG, engine_version
 
 WORKERS_TIMEOUT = 30     # real seconds shutdown() waits for background work to end
 
@@ -87,7 +87,7 @@ class ControlMixin:
                 ident = _check_id(spec["id"], "id")
                 self._require_free_instance_id(ident)
                 engine = spec.get("engine", "mariadb")
-                _, version, family = ENGINES[engine]
+                version, family, _profile = engine_version(engine, spec.get("engine_version"))
                 inst = self._new_instance(
                     _Ctx, ident, engine=engine, engine_version=version, family=family,
                     instance_class=spec.get("class", "db.t3.micro"), storage=20,

@@ -21,8 +21,39 @@ REBOOTING = 20
 DELETING = 30
 
 DEFAULT_SG = "sg-0a1b2c3d4e5f60718"
-ENGINES = {"mariadb": ("10.11", "10.11.6", "mariadb10.11"),
-           "mysql": ("8.0", "8.0.35", "mysql8.0")}
+# Engine -> major version -> (the full version a bare major means, the
+# default parameter group family, the backend profile: which rds_*
+# procedures and master user privileges the server gets, mariadb/install.py).
+# The first major of each engine is the default. Families: "Working with DB
+# parameter groups", RDS User Guide (mariadb10.4 ... mariadb10.11, mysql5.7,
+# mysql8.0, mysql8.4); the profile split follows the docs cited in
+# rds-procedures.sql and mariadb/accounts.py.
+ENGINES = {
+    "mariadb": {"10.11": ("10.11.6", "mariadb10.11", "mariadb10.5"),
+                "10.6": ("10.6.19", "mariadb10.6", "mariadb10.5"),
+                "10.4": ("10.4.34", "mariadb10.4", "mariadb10.4")},
+    "mysql": {"8.0": ("8.0.35", "mysql8.0", "mysql8.0"),
+              "8.4": ("8.4.3", "mysql8.4", "mysql8.4"),
+              "5.7": ("5.7.44", "mysql5.7", "mysql5.7")},
+}
+
+
+def engine_version(engine, version=None):
+    """(full version, family, profile) of engine at version (a major such as
+    "10.4" or a full version such as "10.4.34"; None: the default)."""
+    majors = ENGINES[engine]
+    if version is None:
+        full, family, profile = next(iter(majors.values()))
+        return full, family, profile
+    major = ".".join(version.split(".")[:2])
+    if major not in majors or not re.fullmatch(r"\d+\.\d+(\.\d+)?", version):
+        raise AwsError("InvalidParameterCombination", f"Cannot find version {version} for {engine}")
+    full, family, profile = majors[major]
+    return (full if version == major else version), family, profile
+
+
+def engine_profile(engine, version):
+    return engine_version(engine, version)[2]
 
 
 class Instance:
@@ -167,10 +198,7 @@ class InstancesMixin:
         engine = p["Engine"].lower()
         if engine not in ENGINES:
             raise AwsError("InvalidParameterValue", f"Invalid DB engine: {p['Engine']}")
-        major, default_version, family = ENGINES[engine]
-        version = p.get("EngineVersion", default_version)
-        if not (version == major or version.startswith(major + ".")):
-            raise AwsError("InvalidParameterCombination", f"Cannot find version {version} for {engine}")
+        version, family, _profile = engine_version(engine, p.get("EngineVersion"))
         if not p["DBInstanceClass"].startswith("db."):
             raise AwsError("InvalidParameterCombination",
                            "RDS does not support creating a DB instance with the following combination: "
@@ -234,7 +262,7 @@ class InstancesMixin:
         with inst.oplock:
             server = _backend().Server(inst.root, inst.ip, inst.port, inst.server_id)
             server.create(inst.master_user, inst.master_password, binlog=inst.backup_retention > 0,
-                          params=values)
+                          params=values, profile=engine_profile(inst.engine, inst.engine_version))
             if inst.db_name:
                 server.sql(f"CREATE DATABASE IF NOT EXISTS `{inst.db_name}`")
             with self.state.lock:
@@ -501,10 +529,12 @@ class InstancesMixin:
             binlog = inst.backup_retention > 0
             if snap.fixture or not os.path.isdir(snap.dir):
                 server = mariadb.Server(inst.root, inst.ip, inst.port, inst.server_id)
-                server.create(inst.master_user, inst.master_password, binlog=binlog, params=values)
+                server.create(inst.master_user, inst.master_password, binlog=binlog, params=values,
+                              profile=engine_profile(inst.engine, inst.engine_version))
             else:
                 server = mariadb.Server.restore(snap.dir, inst.root, inst.ip, inst.port, inst.server_id,
-                                                binlog=binlog, params=values)
+                                                binlog=binlog, params=values,
+                                                profile=engine_profile(inst.engine, inst.engine_version))
             with self.state.lock:
                 inst.server = server
                 if not self._alive(inst, self.state.instances):

@@ -38,7 +38,12 @@ _COMMON_PARAMS = {
     "innodb_buffer_pool_size": ("{DBInstanceClassMemory*3/4}", "static", "integer", "5242880-9223372036854775807",
                                 "The size in bytes of the memory buffer innodb uses to cache data and indexes of its tables."),
 }
-FAMILY_DEFAULTS = {"mariadb10.11": {"binlog_format": "MIXED"}, "mysql8.0": {"binlog_format": "ROW"}}
+# binlog_format: MIXED for MariaDB and MySQL 8.0 and lower, ROW for MySQL
+# 8.4 ("Configuring binary log file position replication with an external
+# source instance", RDS User Guide); mysql8.0 keeps the ROW it had here.
+FAMILY_DEFAULTS = {"mariadb10.4": {"binlog_format": "MIXED"}, "mariadb10.6": {"binlog_format": "MIXED"},
+                   "mariadb10.11": {"binlog_format": "MIXED"}, "mysql5.7": {"binlog_format": "MIXED"},
+                   "mysql8.0": {"binlog_format": "ROW"}, "mysql8.4": {"binlog_format": "ROW"}}
 
 
 def family_params(family):
