@@ -152,6 +152,13 @@ struct binlog_pos;
 struct obs_instance;
 struct obs_snapshot;
 
+struct obs_settings;
+
+/* 1 when tgt has every setting of src that restore-target and
+ * modify-target carry (observe.h, struct obs_settings).  Pure. */
+int action_same_settings(const struct obs_settings *src,
+    const struct obs_settings *tgt);
+
 /* BackupRetentionPeriod the target gets, days: the source's, at least 1. */
 int action_target_retention(const struct obs_instance *src);
 

@@ -66,6 +66,31 @@ struct binlog_pos {
 	uint64_t pos;		/* byte offset in that file */
 };
 
+/*
+ * The settings a target carries from its source (rds.h, struct
+ * rds_settings): "" / -1 when DescribeDBInstances did not show them.
+ */
+struct obs_settings {
+	char option_group[256];  /* OptionGroupMemberships[0] */
+	char storage_type[16];   /* gp2 | gp3 | io1 | ... */
+	int iops;                /* Iops */
+	int storage_throughput;  /* StorageThroughput, MiB/s */
+	char ca_certificate[64]; /* CACertificateIdentifier */
+	int iam_auth;            /* IAMDatabaseAuthenticationEnabled */
+	int monitoring_interval; /* seconds, 0 = off */
+	char monitoring_role_arn[256];
+	int performance_insights;    /* PerformanceInsightsEnabled */
+	char pi_kms_key_id[256];     /* PerformanceInsightsKMSKeyId */
+	int pi_retention;            /* days */
+	char log_exports[64];        /* EnabledCloudwatchLogsExports,
+					   sorted, comma-separated */
+	char backup_window[16];      /* PreferredBackupWindow */
+	char maintenance_window[32]; /* PreferredMaintenanceWindow */
+	int auto_minor_version_upgrade;
+	int copy_tags_to_snapshot;
+	int deletion_protection;
+};
+
 /* One RDS DB instance (RDS API Reference, DBInstance). */
 struct obs_instance {
 	int exists;
@@ -85,6 +110,11 @@ struct obs_instance {
 	char param_apply[32];		/* its ParameterApplyStatus */
 	char sg_ids[8][64];		/* VpcSecurityGroups ids, sorted */
 	int n_sg;
+	char subnet_group[256];  /* DBSubnetGroup.DBSubnetGroupName */
+	char vpc_id[32];         /* DBSubnetGroup.VpcId */
+	int publicly_accessible; /* PubliclyAccessible */
+	int allocated_storage;   /* AllocatedStorage, GiB */
+	struct obs_settings settings;
 	char replica_source[64];	/* ReadReplicaSourceDBInstanceIdentifier */
 	int n_replicas;			/* ReadReplicaDBInstanceIdentifiers */
 	int pending_modifications;	/* PendingModifiedValues non-empty */

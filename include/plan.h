@@ -67,8 +67,17 @@ struct step_args {
 	int n_tags;
 	char untag[2][64]; /* tag keys removed */
 	int n_untag;
-	char sg_ids[8][64]; /* ModifyDBInstance VpcSecurityGroupIds */
+	char sg_ids[8][64]; /* VpcSecurityGroupIds (replica, restore, modify) */
 	int n_sg;
+	/* DBSubnetGroupName of the replica, the restore, or the modify that
+	 * moves the target to the source's; "" = not sent. */
+	char subnet_group[256];
+	int publicly_accessible; /* PubliclyAccessible, -1 = not sent */
+	int instance_port;       /* restore Port, 0 = not sent */
+	/* The settings the call sends ("" / -1 = not sent): a restore sends
+	 * those RestoreDBInstanceFromDBSnapshot takes, the modify the rest
+	 * (rds.h, struct rds_settings). */
+	struct obs_settings settings;
 	/* ModifyDBInstance DBParameterGroupName, or the group whose
 	 * read_only is set. */
 	char param_group[256];
@@ -107,6 +116,9 @@ struct step {
 	struct binlog_pos pos;	/* coordinates the action uses, if any */
 	struct step_args args;  /* what an action sends (kind STEP_ACT) */
 };
+
+/* Every setting of st "not sent": "" and -1. */
+void step_settings_unset(struct obs_settings *st);
 
 /* Terraform-style symbol: "+" create, "~" modify, "-" delete, "…" wait,
  * "!" blocked, "=" converged. */

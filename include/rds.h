@@ -46,6 +46,50 @@ struct rds_pg_status {
 				   pending-reboot, applying */
 };
 
+/*
+ * The settings of an instance besides its network and class, as
+ * DescribeDBInstances shows them and CreateDBInstance,
+ * RestoreDBInstanceFromDBSnapshot, CreateDBInstanceReadReplica and
+ * ModifyDBInstance take them (RDS API Reference, DBInstance).  In a reply
+ * NULL / -1 mean absent; in a request they mean "not sent".  Which call
+ * takes which member is the botocore model's: see the functions below.
+ */
+struct rds_settings {
+	char *option_group;             /* OptionGroupMemberships[0].
+					   OptionGroupName */
+	char *storage_type;             /* StorageType: gp2, gp3, io1, ... */
+	int iops;                       /* Iops */
+	int storage_throughput;         /* StorageThroughput, MiB/s */
+	char *ca_certificate;           /* CACertificateIdentifier */
+	int iam_auth;                   /* IAMDatabaseAuthenticationEnabled;
+					   request: EnableIAMDatabase-
+					   Authentication */
+	int monitoring_interval;        /* MonitoringInterval, seconds */
+	char *monitoring_role_arn;      /* MonitoringRoleArn */
+	int performance_insights;       /* PerformanceInsightsEnabled;
+					   request: EnablePerformanceInsights */
+	char *pi_kms_key_id;            /* PerformanceInsightsKMSKeyId */
+	int pi_retention;               /* PerformanceInsightsRetentionPeriod,
+					   days */
+	struct strvec log_exports;      /* EnabledCloudwatchLogsExports;
+					   request: EnableCloudwatchLogs-
+					   Exports (modify: Cloudwatch-
+					   LogsExportConfiguration.
+					   EnableLogTypes) */
+	char *backup_window;            /* PreferredBackupWindow,
+					   hh24:mi-hh24:mi UTC */
+	char *maintenance_window;       /* PreferredMaintenanceWindow,
+					   ddd:hh24:mi-ddd:hh24:mi UTC */
+	int auto_minor_version_upgrade; /* AutoMinorVersionUpgrade */
+	int copy_tags_to_snapshot;      /* CopyTagsToSnapshot */
+	int deletion_protection;        /* DeletionProtection */
+};
+
+/* Every pointer NULL, every int -1, no log export: nothing sent. */
+void rds_settings_init(struct rds_settings *s);
+/* Free what *s holds and re-init it; accepts NULL. */
+void rds_settings_release(struct rds_settings *s);
+
 /* RDS API Reference, DBInstance (DescribeDBInstances). */
 struct rds_instance {
 	char *id;			/* DBInstanceIdentifier */
@@ -71,12 +115,14 @@ struct rds_instance {
 	char *read_replica_source;	/* ReadReplicaSourceDBInstanceIdentifier */
 	struct strvec read_replicas;    /* ReadReplicaDBInstanceIdentifiers */
 	char *db_subnet_group;		/* DBSubnetGroup.DBSubnetGroupName */
+	char *vpc_id;                   /* DBSubnetGroup.VpcId */
 	char *availability_zone;	/* AvailabilityZone */
 	int publicly_accessible;	/* PubliclyAccessible */
 	char *master_username;		/* MasterUsername */
 	int pending_modified;		/* PendingModifiedValues has any
 					   member */
 	struct rds_tags tags;		/* TagList */
+	struct rds_settings settings;   /* the rest (see above) */
 };
 
 /* RDS API Reference, DBSnapshot (DescribeDBSnapshots). */
@@ -108,27 +154,60 @@ struct rds_parameters {
 	size_t n;
 };
 
-/* Restore options; NULL / -1 leave RDS's default. */
+/*
+ * Where a new instance goes: DBSubnetGroupName (its VPC),
+ * VpcSecurityGroupIds (of that VPC), PubliclyAccessible.  NULL / -1 leave
+ * RDS's default: the default VPC's subnet group for a create or restore,
+ * the source's for a read replica; the VPC's default security group;
+ * public when the VPC has an internet gateway ("Working with a DB
+ * instance in a VPC", RDS User Guide).
+ */
+struct rds_network {
+	const char *db_subnet_group;
+	const struct strvec *vpc_security_group_ids;
+	int publicly_accessible; /* -1, 0, 1 */
+};
+
+/*
+ * Restore options; NULL / -1 leave RDS's default.  Of settings, a restore
+ * takes OptionGroupName, StorageType, Iops, StorageThroughput,
+ * EnableIAMDatabaseAuthentication, EnableCloudwatchLogsExports,
+ * AutoMinorVersionUpgrade, CopyTagsToSnapshot, DeletionProtection; the
+ * others of *settings are not sent (ModifyDBInstance sets them).
+ */
 struct rds_restore_opts {
-	const char *instance_class;	/* DBInstanceClass */
-	const char *db_subnet_group;	/* DBSubnetGroupName */
+	const char *instance_class;     /* DBInstanceClass */
 	const char *availability_zone;	/* AvailabilityZone */
 	const char *parameter_group;	/* DBParameterGroupName */
-	const struct strvec *vpc_security_group_ids;
+	struct rds_network net;
 	int multi_az;			/* MultiAZ: -1, 0, 1 */
-	int publicly_accessible;	/* PubliclyAccessible: -1, 0, 1 */
+	int port;                       /* Port, 0 = the snapshot's */
+	const struct rds_settings *settings; /* may be NULL */
 	const struct rds_tags *tags;	/* Tags */
 };
 
-/* ModifyDBInstance; NULL / -1 leave a setting unchanged. */
+/*
+ * ModifyDBInstance; NULL / -1 leave a setting unchanged.  It takes every
+ * member of *settings; log exports are sent as
+ * CloudwatchLogsExportConfiguration.EnableLogTypes (enabled, never
+ * disabled).  db_subnet_group moves the instance (one of another VPC
+ * needs that VPC's security groups, and a Single-AZ instance without
+ * replicas: "Updating the VPC for a DB instance", RDS User Guide).
+ */
 struct rds_modify {
 	const struct strvec *vpc_security_group_ids;
 	const char *parameter_group;	/* DBParameterGroupName */
 	int backup_retention_period;	/* days, -1 */
 	int multi_az;			/* -1, 0, 1 */
 	int apply_immediately;		/* ApplyImmediately: 0, 1 */
+	const char *db_subnet_group;    /* DBSubnetGroupName */
+	int publicly_accessible;        /* -1, 0, 1 */
+	const struct rds_settings *settings; /* may be NULL */
 };
-#define RDS_MODIFY_INIT { NULL, NULL, -1, -1, 1 }
+#define RDS_MODIFY_INIT \
+	{ \
+		NULL, NULL, -1, -1, 1, NULL, -1, NULL \
+	}
 
 /* Append a copy of key and value (NULL: "") to t; never fails. */
 void rds_tags_add(struct rds_tags *t, const char *key, const char *value);
@@ -157,12 +236,14 @@ void rds_snapshot_release(struct rds_snapshot *s);
 
 /*
  * CreateDBInstanceReadReplica: replica_id of source_id in the same region,
- * with the source's class; tags (may be NULL) on the replica.
- * RR_ERR_NOT_FOUND when the source does not exist (DBInstanceNotFound).
+ * with the source's class, placed by *net (may be NULL: RDS's defaults,
+ * the source's subnet group but the VPC's default security group); tags
+ * (may be NULL) on the replica.  RR_ERR_NOT_FOUND when the source does not
+ * exist (DBInstanceNotFound).
  */
 enum rr_err rds_create_read_replica(struct aws_client *c,
     const char *replica_id, const char *source_id,
-    const struct rds_tags *tags);
+    const struct rds_network *net, const struct rds_tags *tags);
 
 /*
  * CreateDBSnapshot snap_id of instance_id; tags (may be NULL) on it.

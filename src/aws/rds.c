@@ -117,6 +117,143 @@ has_element_child(const xmlNode *n)
 	return 0;
 }
 
+void
+rds_settings_init(struct rds_settings *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->iops = s->storage_throughput = s->iam_auth = -1;
+	s->monitoring_interval = s->performance_insights = -1;
+	s->pi_retention = s->auto_minor_version_upgrade = -1;
+	s->copy_tags_to_snapshot = s->deletion_protection = -1;
+}
+
+void
+rds_settings_release(struct rds_settings *s)
+{
+	if (s == NULL)
+		return;
+	free(s->option_group);
+	free(s->storage_type);
+	free(s->ca_certificate);
+	free(s->monitoring_role_arn);
+	free(s->pi_kms_key_id);
+	strvec_clear(&s->log_exports);
+	free(s->backup_window);
+	free(s->maintenance_window);
+	rds_settings_init(s);
+}
+
+static void
+parse_settings(struct rds_settings *s, const xmlNode *n)
+{
+	rds_settings_init(s);
+	s->option_group =
+	    aws_xml_text(aws_xml_child(aws_xml_child(n,
+	                                   "OptionGroupMemberships"),
+	                     "OptionGroupMembership"),
+	        "OptionGroupName");
+	s->storage_type = aws_xml_text(n, "StorageType");
+	s->iops = (int)aws_xml_long(n, "Iops", -1);
+	s->storage_throughput = (int)aws_xml_long(n, "StorageThroughput", -1);
+	s->ca_certificate = aws_xml_text(n, "CACertificateIdentifier");
+	s->iam_auth = aws_xml_bool(n, "IAMDatabaseAuthenticationEnabled", -1);
+	s->monitoring_interval = (int)aws_xml_long(n, "MonitoringInterval", -1);
+	s->monitoring_role_arn = aws_xml_text(n, "MonitoringRoleArn");
+	s->performance_insights =
+	    aws_xml_bool(n, "PerformanceInsightsEnabled", -1);
+	s->pi_kms_key_id = aws_xml_text(n, "PerformanceInsightsKMSKeyId");
+	s->pi_retention =
+	    (int)aws_xml_long(n, "PerformanceInsightsRetentionPeriod", -1);
+	parse_strlist(&s->log_exports,
+	    aws_xml_child(n, "EnabledCloudwatchLogsExports"), "member");
+	s->backup_window = aws_xml_text(n, "PreferredBackupWindow");
+	s->maintenance_window = aws_xml_text(n, "PreferredMaintenanceWindow");
+	s->auto_minor_version_upgrade =
+	    aws_xml_bool(n, "AutoMinorVersionUpgrade", -1);
+	s->copy_tags_to_snapshot = aws_xml_bool(n, "CopyTagsToSnapshot", -1);
+	s->deletion_protection = aws_xml_bool(n, "DeletionProtection", -1);
+}
+
+/* Members of s a call takes, by which call it is. */
+enum settings_call { FOR_RESTORE, FOR_MODIFY };
+
+static void
+add_settings(struct aws_params *p, const struct rds_settings *s,
+    enum settings_call call)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	if (s->option_group != NULL)
+		aws_params_add(p, "OptionGroupName", s->option_group);
+	if (s->storage_type != NULL)
+		aws_params_add(p, "StorageType", s->storage_type);
+	if (s->iops >= 0)
+		aws_params_add_int(p, "Iops", s->iops);
+	if (s->storage_throughput >= 0)
+		aws_params_add_int(p, "StorageThroughput",
+		    s->storage_throughput);
+	if (s->iam_auth >= 0)
+		aws_params_add_bool(p, "EnableIAMDatabaseAuthentication",
+		    s->iam_auth);
+	for (i = 0; i < s->log_exports.n; i++)
+		if (call == FOR_RESTORE)
+			aws_params_addf(p, s->log_exports.v[i],
+			    "EnableCloudwatchLogsExports.member.%zu", i + 1);
+		else
+			aws_params_addf(p, s->log_exports.v[i],
+			    "CloudwatchLogsExportConfiguration."
+			    "EnableLogTypes.member.%zu",
+			    i + 1);
+	if (s->auto_minor_version_upgrade >= 0)
+		aws_params_add_bool(p, "AutoMinorVersionUpgrade",
+		    s->auto_minor_version_upgrade);
+	if (s->copy_tags_to_snapshot >= 0)
+		aws_params_add_bool(p, "CopyTagsToSnapshot",
+		    s->copy_tags_to_snapshot);
+	if (s->deletion_protection >= 0)
+		aws_params_add_bool(p, "DeletionProtection",
+		    s->deletion_protection);
+	if (call == FOR_RESTORE)
+		return;
+	/* What RestoreDBInstanceFromDBSnapshot does not take. */
+	if (s->ca_certificate != NULL)
+		aws_params_add(p, "CACertificateIdentifier", s->ca_certificate);
+	if (s->monitoring_interval >= 0)
+		aws_params_add_int(p, "MonitoringInterval",
+		    s->monitoring_interval);
+	if (s->monitoring_role_arn != NULL)
+		aws_params_add(p, "MonitoringRoleArn", s->monitoring_role_arn);
+	if (s->performance_insights >= 0)
+		aws_params_add_bool(p, "EnablePerformanceInsights",
+		    s->performance_insights);
+	if (s->pi_kms_key_id != NULL)
+		aws_params_add(p, "PerformanceInsightsKMSKeyId",
+		    s->pi_kms_key_id);
+	if (s->pi_retention >= 0)
+		aws_params_add_int(p, "PerformanceInsightsRetentionPeriod",
+		    s->pi_retention);
+	if (s->backup_window != NULL)
+		aws_params_add(p, "PreferredBackupWindow", s->backup_window);
+	if (s->maintenance_window != NULL)
+		aws_params_add(p, "PreferredMaintenanceWindow",
+		    s->maintenance_window);
+}
+
+static void
+add_network(struct aws_params *p, const struct rds_network *net)
+{
+	if (net == NULL)
+		return;
+	if (net->db_subnet_group != NULL)
+		aws_params_add(p, "DBSubnetGroupName", net->db_subnet_group);
+	if (net->publicly_accessible >= 0)
+		aws_params_add_bool(p, "PubliclyAccessible",
+		    net->publicly_accessible);
+	add_sgs(p, net->vpc_security_group_ids);
+}
+
 static void
 parse_instance(struct rds_instance *o, const xmlNode *n)
 {
@@ -165,12 +302,14 @@ parse_instance(struct rds_instance *o, const xmlNode *n)
 	    "ReadReplicaDBInstanceIdentifier");
 	o->db_subnet_group = aws_xml_text(aws_xml_child(n, "DBSubnetGroup"),
 	    "DBSubnetGroupName");
+	o->vpc_id = aws_xml_text(aws_xml_child(n, "DBSubnetGroup"), "VpcId");
 	o->availability_zone = aws_xml_text(n, "AvailabilityZone");
 	o->publicly_accessible = aws_xml_bool(n, "PubliclyAccessible", 0);
 	o->master_username = aws_xml_text(n, "MasterUsername");
 	o->pending_modified = has_element_child(aws_xml_child(n,
 	    "PendingModifiedValues"));
 	parse_tags(&o->tags, aws_xml_child(n, "TagList"));
+	parse_settings(&o->settings, n);
 }
 
 void
@@ -197,9 +336,11 @@ rds_instance_release(struct rds_instance *i)
 	free(i->read_replica_source);
 	strvec_clear(&i->read_replicas);
 	free(i->db_subnet_group);
+	free(i->vpc_id);
 	free(i->availability_zone);
 	free(i->master_username);
 	rds_tags_release(&i->tags);
+	rds_settings_release(&i->settings);
 	memset(i, 0, sizeof(*i));
 }
 
@@ -353,12 +494,14 @@ rds_snapshot_release(struct rds_snapshot *s)
 
 enum rr_err
 rds_create_read_replica(struct aws_client *c, const char *replica_id,
-    const char *source_id, const struct rds_tags *tags)
+    const char *source_id, const struct rds_network *net,
+    const struct rds_tags *tags)
 {
 	struct aws_params p = { NULL, 0 };
 
 	aws_params_add(&p, "DBInstanceIdentifier", replica_id);
 	aws_params_add(&p, "SourceDBInstanceIdentifier", source_id);
+	add_network(&p, net);
 	add_tags(&p, tags);
 	return call(c, "CreateDBInstanceReadReplica", &p, "DBInstanceNotFound");
 }
@@ -402,9 +545,7 @@ rds_restore_from_snapshot(struct aws_client *c, const char *instance_id,
 	if (o != NULL) {
 		if (o->instance_class != NULL)
 			aws_params_add(&p, "DBInstanceClass", o->instance_class);
-		if (o->db_subnet_group != NULL)
-			aws_params_add(&p, "DBSubnetGroupName",
-			    o->db_subnet_group);
+		add_network(&p, &o->net);
 		if (o->availability_zone != NULL)
 			aws_params_add(&p, "AvailabilityZone",
 			    o->availability_zone);
@@ -413,10 +554,9 @@ rds_restore_from_snapshot(struct aws_client *c, const char *instance_id,
 			    o->parameter_group);
 		if (o->multi_az >= 0)
 			aws_params_add_bool(&p, "MultiAZ", o->multi_az);
-		if (o->publicly_accessible >= 0)
-			aws_params_add_bool(&p, "PubliclyAccessible",
-			    o->publicly_accessible);
-		add_sgs(&p, o->vpc_security_group_ids);
+		if (o->port > 0)
+			aws_params_add_int(&p, "Port", o->port);
+		add_settings(&p, o->settings, FOR_RESTORE);
 		add_tags(&p, o->tags);
 	}
 	return call(c, "RestoreDBInstanceFromDBSnapshot", &p,
@@ -438,6 +578,12 @@ rds_modify_instance(struct aws_client *c, const char *id,
 		    m->backup_retention_period);
 	if (m->multi_az >= 0)
 		aws_params_add_bool(&p, "MultiAZ", m->multi_az);
+	if (m->db_subnet_group != NULL)
+		aws_params_add(&p, "DBSubnetGroupName", m->db_subnet_group);
+	if (m->publicly_accessible >= 0)
+		aws_params_add_bool(&p, "PubliclyAccessible",
+		    m->publicly_accessible);
+	add_settings(&p, m->settings, FOR_MODIFY);
 	aws_params_add_bool(&p, "ApplyImmediately", m->apply_immediately);
 	return call(c, "ModifyDBInstance", &p, "DBInstanceNotFound");
 }

@@ -60,6 +60,12 @@ cmpstr(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
+static int
+cmpstrp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* The source's own tags, for the target (aws: and rdsreconcile: are not
  * the user's). */
 static void
@@ -146,6 +152,42 @@ observe_target_addrs(struct observed *o)
  * One instance.  change_id (may be NULL) gets the OBS_TAG_CHANGE tag, so
  * the alias change needs no ListTagsForResource of its own.
  */
+/* The settings a target carries, as DescribeDBInstances shows them. */
+static void
+observe_settings(struct obs_settings *os, const struct rds_settings *rs)
+{
+	struct strvec logs;
+	size_t i, n = 0;
+
+	memset(&logs, 0, sizeof(logs));
+	COPY(os->option_group, rs->option_group);
+	COPY(os->storage_type, rs->storage_type);
+	os->iops = rs->iops;
+	os->storage_throughput = rs->storage_throughput;
+	COPY(os->ca_certificate, rs->ca_certificate);
+	os->iam_auth = rs->iam_auth;
+	os->monitoring_interval = rs->monitoring_interval;
+	COPY(os->monitoring_role_arn, rs->monitoring_role_arn);
+	os->performance_insights = rs->performance_insights;
+	COPY(os->pi_kms_key_id, rs->pi_kms_key_id);
+	os->pi_retention = rs->pi_retention;
+	for (i = 0; i < rs->log_exports.n; i++)
+		strvec_push(&logs, rs->log_exports.v[i]);
+	if (logs.n > 0)
+		qsort(logs.v, logs.n, sizeof(logs.v[0]), cmpstrp);
+	/* Comma-joined, sorted: compared as one value with the target's. */
+	for (i = 0; i < logs.n && n < sizeof(os->log_exports); i++)
+		n += (size_t)snprintf(os->log_exports + n,
+		    sizeof(os->log_exports) - n, "%s%s", i ? "," : "",
+		    logs.v[i]);
+	strvec_clear(&logs);
+	COPY(os->backup_window, rs->backup_window);
+	COPY(os->maintenance_window, rs->maintenance_window);
+	os->auto_minor_version_upgrade = rs->auto_minor_version_upgrade;
+	os->copy_tags_to_snapshot = rs->copy_tags_to_snapshot;
+	os->deletion_protection = rs->deletion_protection;
+}
+
 static enum rr_err
 observe_instance(struct rr_ctx *c, const char *id, struct obs_instance *oi,
     char *change_id, size_t change_len, struct observed *src_tags_to)
@@ -183,6 +225,11 @@ observe_instance(struct rr_ctx *c, const char *id, struct obs_instance *oi,
 		COPY(oi->sg_ids[i], ri.vpc_security_group_ids.v[i]);
 	oi->n_sg = (int)i;
 	qsort(oi->sg_ids, (size_t)oi->n_sg, sizeof(oi->sg_ids[0]), cmpstr);
+	COPY(oi->subnet_group, ri.db_subnet_group);
+	COPY(oi->vpc_id, ri.vpc_id);
+	oi->publicly_accessible = ri.publicly_accessible;
+	oi->allocated_storage = ri.allocated_storage;
+	observe_settings(&oi->settings, &ri.settings);
 	COPY(oi->replica_source, ri.read_replica_source);
 	oi->n_replicas = (int)ri.read_replicas.n;
 	oi->pending_modifications = ri.pending_modified;

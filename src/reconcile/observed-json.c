@@ -40,7 +40,7 @@ struct field {
 	size_t off;
 	size_t size;			/* F_STR: the array's size */
 	const struct field *sub;	/* F_OBJ */
-	int null_default;		/* F_LONG: -1 when absent */
+	int null_default;               /* F_LONG, F_INT: -1 when absent */
 };
 
 /* The tables read best one field a line, aligned by hand. */
@@ -48,6 +48,7 @@ struct field {
 #define END	{ NULL, F_BOOL, 0, 0, NULL, 0 }
 #define B(st, f)	{ #f, F_BOOL, offsetof(st, f), 0, NULL, 0 }
 #define I(st, f)	{ #f, F_INT, offsetof(st, f), 0, NULL, 0 }
+#define IN(st, f)	{ #f, F_INT, offsetof(st, f), 0, NULL, -1 }
 #define U(st, f)	{ #f, F_UINT, offsetof(st, f), 0, NULL, 0 }
 #define L(st, f, dfl)	{ #f, F_LONG, offsetof(st, f), 0, NULL, dfl }
 #define U64(st, f)	{ #f, F_U64, offsetof(st, f), 0, NULL, 0 }
@@ -60,6 +61,27 @@ struct field {
 static const struct field pos_fields[] = {
 	S(struct binlog_pos, file),
 	U64(struct binlog_pos, pos),
+	END
+};
+
+static const struct field settings_fields[] = {
+	S(struct obs_settings, option_group),
+	S(struct obs_settings, storage_type),
+	IN(struct obs_settings, iops),
+	IN(struct obs_settings, storage_throughput),
+	S(struct obs_settings, ca_certificate),
+	IN(struct obs_settings, iam_auth),
+	IN(struct obs_settings, monitoring_interval),
+	S(struct obs_settings, monitoring_role_arn),
+	IN(struct obs_settings, performance_insights),
+	S(struct obs_settings, pi_kms_key_id),
+	IN(struct obs_settings, pi_retention),
+	S(struct obs_settings, log_exports),
+	S(struct obs_settings, backup_window),
+	S(struct obs_settings, maintenance_window),
+	IN(struct obs_settings, auto_minor_version_upgrade),
+	IN(struct obs_settings, copy_tags_to_snapshot),
+	IN(struct obs_settings, deletion_protection),
 	END
 };
 
@@ -80,6 +102,11 @@ static const struct field instance_fields[] = {
 	S(struct obs_instance, param_group),
 	S(struct obs_instance, param_apply),
 	{ "sg_ids", F_SGS, offsetof(struct obs_instance, sg_ids), 0, NULL, 0 },
+	S(struct obs_instance, subnet_group),
+	S(struct obs_instance, vpc_id),
+	IN(struct obs_instance, publicly_accessible),
+	I(struct obs_instance, allocated_storage),
+	O(struct obs_instance, settings, settings_fields),
 	S(struct obs_instance, replica_source),
 	I(struct obs_instance, n_replicas),
 	B(struct obs_instance, pending_modifications),
@@ -189,6 +216,8 @@ set_defaults(const struct field *tab, void *base)
 			*FIELD(base, f, enum tri) = TRI_UNKNOWN;
 		else if (f->type == F_LONG)
 			*FIELD(base, f, long) = f->null_default;
+		else if (f->type == F_INT && f->null_default)
+			*FIELD(base, f, int) = f->null_default;
 		else if (f->type == F_OBJ)
 			set_defaults(f->sub, FIELD(base, f, char));
 	}

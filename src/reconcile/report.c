@@ -81,6 +81,61 @@ time_json(time_t t)
 	return json_string(ts);
 }
 
+#define SET_STR(key, v) \
+	do { \
+		if ((v)[0]) \
+			json_object_set_new(o, key, json_string(v)); \
+	} while (0)
+#define SET_INT(key, v) \
+	do { \
+		if ((v) >= 0) \
+			json_object_set_new(o, key, json_integer(v)); \
+	} while (0)
+#define SET_BOOL(key, v) \
+	do { \
+		if ((v) >= 0) \
+			json_object_set_new(o, key, json_boolean(v)); \
+	} while (0)
+
+/* The network and settings a replica, restore or modify sends. */
+static void
+settings_json(json_t *o, const struct step_args *a)
+{
+	const struct obs_settings *s = &a->settings;
+	char buf[sizeof(s->log_exports)], *p, *save = NULL;
+	json_t *l;
+
+	SET_STR("dbSubnetGroup", a->subnet_group);
+	SET_BOOL("publiclyAccessible", a->publicly_accessible);
+	if (a->instance_port > 0)
+		json_object_set_new(o, "instancePort",
+		    json_integer(a->instance_port));
+	SET_STR("optionGroup", s->option_group);
+	SET_STR("storageType", s->storage_type);
+	SET_INT("iops", s->iops);
+	SET_INT("storageThroughput", s->storage_throughput);
+	SET_STR("caCertificate", s->ca_certificate);
+	SET_BOOL("iamAuth", s->iam_auth);
+	SET_INT("monitoringInterval", s->monitoring_interval);
+	SET_STR("monitoringRoleArn", s->monitoring_role_arn);
+	SET_BOOL("performanceInsights", s->performance_insights);
+	SET_STR("performanceInsightsKmsKeyId", s->pi_kms_key_id);
+	SET_INT("performanceInsightsRetention", s->pi_retention);
+	if (s->log_exports[0]) {
+		l = json_array();
+		snprintf(buf, sizeof(buf), "%s", s->log_exports);
+		for (p = strtok_r(buf, ",", &save); p != NULL;
+		     p = strtok_r(NULL, ",", &save))
+			json_array_append_new(l, json_string(p));
+		json_object_set_new(o, "cloudwatchLogsExports", l);
+	}
+	SET_STR("backupWindow", s->backup_window);
+	SET_STR("maintenanceWindow", s->maintenance_window);
+	SET_BOOL("autoMinorVersionUpgrade", s->auto_minor_version_upgrade);
+	SET_BOOL("copyTagsToSnapshot", s->copy_tags_to_snapshot);
+	SET_BOOL("deletionProtection", s->deletion_protection);
+}
+
 json_t *
 report_step_args_json(const struct step *s)
 {
@@ -173,6 +228,7 @@ report_step_args_json(const struct step *s)
 		json_object_set_new(o, "ttl", json_integer(a->ttl));
 	if (a->value[0])
 		json_object_set_new(o, "value", json_string(a->value));
+	settings_json(o, a);
 	return o;
 }
 

@@ -304,6 +304,14 @@ class App:
             return 200, {"holds": held}
         if route == ("GET", "/_awsim/resolve"):
             return self.route53.resolve(q.get("name", ""), self.rds)
+        if route == ("GET", "/_awsim/network"):
+            with self.state.lock:
+                return 200, self.rds._net(q.get("region", "us-east-1")).state()
+        if route == ("POST", "/_awsim/network"):
+            try:
+                return 200, self.rds.control_network(data)
+            except AwsError as e:
+                return 400, {"error": e.code, "message": e.message}
         if route == ("POST", "/_awsim/fixtures"):
             try:
                 return 200, self.rds.fixtures(data)
@@ -341,6 +349,7 @@ class App:
                 "instances": [self.rds.instance_state(i) for i in st.instances.values()],
                 "snapshots": [self.rds.snapshot_state(s) for s in st.snapshots.values()],
                 "parameter_groups": sorted(st.param_groups),
+                "networks": [n.state() for n in st.networks.values()],
                 "keys": [kms.key_state(k, st) for k in st.keys.values()],
                 "zones": [self.route53.zone_state(z) for z in st.zones.values()],
             }

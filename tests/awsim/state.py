@@ -82,6 +82,8 @@ class State:
             self.instances = {}        # id -> rds.Instance
             self.snapshots = {}        # id -> rds.Snapshot
             self.param_groups = {}     # name -> rds.ParamGroup
+            self.networks = {}         # region -> rds.network.Network (VPCs, subnets, SGs, subnet groups)
+            self.option_groups = {}    # name -> rds.option_groups.OptionGroup
             self.events = []           # rds events, oldest first
             self.keys = {}             # key id -> kms.Key
             self.aliases = {}          # (region, alias name) -> kms.Alias

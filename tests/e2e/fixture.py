@@ -7,9 +7,14 @@ What it makes, through signed AWS requests (botocore) and SQL (pymysql):
   * a KMS key with the alias alias/<name> (disabled for --case disabled-key);
   * a DB parameter group <source>-pg of the engine's family with
     binlog_format=ROW (STATEMENT for --case binlog-statement);
+  * two security groups (made through the stand-in's control interface, as
+    EC2 is not modelled) in the default VPC, or with --network private in the
+    stand-in's private VPC (no internet gateway) together with a DB subnet
+    group <source>-subnets over that VPC's subnets;
   * the source instance <source> (mariadb, master user admin with a random
     password, BackupRetentionPeriod 1 (0 for --case no-backups), the custom
-    group, two security group ids); not made for --case missing-source;
+    group, the two security groups, the subnet group with --network private);
+    not made for --case missing-source;
   * for --case target-taken, an instance already named like the target,
     without the reconciler's ownership tag;
   * a private hosted zone <name>.internal and the alias record
@@ -82,6 +87,15 @@ class Fixture:
                       "password_file": os.path.join(os.path.abspath(args.workdir), "admin.pw"),
                       "security_groups": SECURITY_GROUPS}
         self.t0 = time.monotonic()
+        # Non-default settings of the source (--settings): what the reconciler must carry.
+        self.settings = {} if not args.settings else dict(
+            StorageType="gp3",
+            EnableIAMDatabaseAuthentication=True, MonitoringInterval=30,
+            MonitoringRoleArn="arn:aws:iam::123456789012:role/rds-monitoring-role",
+            EnablePerformanceInsights=True, PerformanceInsightsRetentionPeriod=31,
+            EnableCloudwatchLogsExports=["error", "slowquery"], PreferredBackupWindow="04:00-04:30",
+            PreferredMaintenanceWindow="tue:06:00-tue:06:30", AutoMinorVersionUpgrade=False,
+            CopyTagsToSnapshot=True)
 
     def step(self, msg):
         log("%6.2fs %s" % (time.monotonic() - self.t0, msg))
@@ -111,6 +125,45 @@ class Fixture:
         self.world.update(param_group=name, binlog_format=fmt, family=family)
         self.step("parameter group %s (%s, binlog_format=%s)" % (name, family, fmt))
 
+    # -- network ----------------------------------------------------------------
+    def make_network(self):
+        """The source's security groups (and, for --network private, its subnet group)."""
+        a = self.a
+        status, net = common.control(self.url, "/_awsim/network?region=" + a.region)
+        if status != 200:
+            raise SystemExit("fixture: GET /_awsim/network: %s" % net)
+        vpc = net["default_vpc"] if a.network == "default" else next(
+            v["id"] for v in net["vpcs"] if not v["internet_gateway"])
+        have = {g["id"] for v in net["vpcs"] for g in v["security_groups"]}
+        want = [{"id": sg, "vpc": vpc, "name": "%s-%d" % (a.name, i)}
+                for i, sg in enumerate(SECURITY_GROUPS) if sg not in have]
+        if want:
+            status, out = common.control(self.url, "/_awsim/network", "POST",
+                                         {"region": a.region, "security_groups": want})
+            if status != 200:
+                raise SystemExit("fixture: POST /_awsim/network: %s" % out)
+        self.world.update(vpc=vpc, network=a.network, subnet_group=None)
+        if a.network == "private":
+            subnets = [s["id"] for v in net["vpcs"] if v["id"] == vpc for s in v["subnets"]]
+            name = a.source + "-subnets"
+            self.rds.create_db_subnet_group(DBSubnetGroupName=name, SubnetIds=subnets,
+                                            DBSubnetGroupDescription="private subnets of the %s test" % a.name)
+            self.world["subnet_group"] = name
+        self.step("security groups %s in %s%s" % (", ".join(SECURITY_GROUPS), vpc,
+                                                 ", subnet group " + self.world["subnet_group"]
+                                                 if self.world["subnet_group"] else ""))
+
+    def make_option_group(self):
+        """An option group of the source's own (--settings): the target must get it too."""
+        a = self.a
+        name = a.source + "-opts"
+        self.rds.create_option_group(OptionGroupName=name, EngineName=a.engine,
+                                     MajorEngineVersion=".".join(a.engine_version.split(".")[:2]),
+                                     OptionGroupDescription="options of the %s test" % a.name)
+        self.settings["OptionGroupName"] = name
+        self.world["settings"] = sorted(self.settings)
+        self.step("option group %s; source settings %s" % (name, ", ".join(sorted(self.settings))))
+
     # -- instances --------------------------------------------------------------
     def create_instance(self, ident, password, retention, param_group, tags):
         a = self.a
@@ -121,6 +174,9 @@ class Fixture:
                   StorageEncrypted=False, Tags=tags)
         if param_group:
             kw["DBParameterGroupName"] = param_group
+        if self.world.get("subnet_group"):
+            kw["DBSubnetGroupName"] = self.world["subnet_group"]
+        kw.update(self.settings)
         self.rds.create_db_instance(**kw)
 
     def wait_available(self, ident):
@@ -296,6 +352,9 @@ class Fixture:
         common.write_private(os.path.join(a.workdir, "admin.pw"), password + "\n")
         self.make_key()
         self.make_param_group()
+        self.make_network()
+        if a.settings:
+            self.make_option_group()
         inst = self.make_source(password)
         if a.case == "target-taken":
             self.make_intruder()
@@ -377,6 +436,10 @@ def main(argv=None):
     ap.add_argument("--ttl", type=int, default=1)
     ap.add_argument("--approval", choices=("auto", "manual"), default="auto")
     ap.add_argument("--cutover-timeout", type=int, default=30)
+    ap.add_argument("--network", choices=("default", "private"), default="default",
+                    help="the source's VPC: the default one, or a private one with its own subnet group")
+    ap.add_argument("--settings", action="store_true",
+                    help="the source gets non-default settings (storage, windows, monitoring, ...)")
     ap.add_argument("--engine", default="mariadb")
     ap.add_argument("--engine-version", default="10.11.6")
     ap.add_argument("--instance-class", default="db.t3.micro")

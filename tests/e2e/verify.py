@@ -10,6 +10,11 @@ Reads world.json (fixture.py) and the desired file it names; asks the stand-in
                      ARN of the key behind the declared alias
   target-settings    the source's security groups, a non-default parameter group,
                      backups on, the source's Multi-AZ
+  target-carried     every setting rdsreconcile carries, field by field equal on
+                     source and target (CARRIED): subnet group and VPC, security
+                     groups, PubliclyAccessible, port, option group, storage,
+                     CA, IAM auth, monitoring, Performance Insights, log exports,
+                     windows, minor upgrades, tag copying, deletion protection
   alias-target       the record resolves to <target>'s Endpoint.Address (and Route 53
                      lists that value)
   target-open        <target> is writable (@@read_only=0) and replicates from nothing
@@ -146,6 +151,19 @@ class Verify:
         if problems:
             raise Failed("%s: %s" % (self.target_id, "; ".join(problems)))
         return "groups %s, parameter group %s, backups %s days" % (sg(t), pgs, t.get("BackupRetentionPeriod"))
+
+    def c_target_carried(self):
+        s, t = self.source(), self.target()
+        problems = []
+        for name, get in CARRIED:
+            sv, tv = get(s), get(t)
+            if sv != tv:
+                problems.append("%s: target %r, source %r" % (name, tv, sv))
+        if problems:
+            raise Failed("%s: %s" % (self.target_id, "; ".join(problems)))
+        return "%d settings equal, subnet group %s in %s" % (
+            len(CARRIED), s.get("DBSubnetGroup", {}).get("DBSubnetGroupName"),
+            s.get("DBSubnetGroup", {}).get("VpcId"))
 
     def c_alias_target(self):
         t = self.target()
@@ -304,7 +322,7 @@ class Verify:
         return "no %r on %s" % (self.repl_user, self.source_id)
 
     def run(self):
-        for name in ("target-encrypted", "target-settings", "alias-target", "target-open",
+        for name in ("target-encrypted", "target-settings", "target-carried", "alias-target", "target-open",
                      "source-fenced", "writes-on-target", "no-split-brain", "seed-rows",
                      "temp-gone", "repl-user-dropped"):
             self.check(name, getattr(self, "c_" + name.replace("-", "_")))
@@ -313,6 +331,47 @@ class Verify:
         if self.a.json:
             common.write_json(self.a.json, self.results)
         return 1 if failed else 0
+
+
+def _path(*keys):
+    """A getter of a DescribeDBInstances value by keys (ints index lists); None if absent."""
+    def get(d):
+        for k in keys:
+            try:
+                d = d[k]
+            except (KeyError, IndexError, TypeError):
+                return None
+        return d
+    return get
+
+
+# What rdsreconcile carries from the source to the target (README.md, "Settings
+# carried"): DescribeDBInstances field, read the same way on both.
+CARRIED = (
+    ("DBSubnetGroup.DBSubnetGroupName", _path("DBSubnetGroup", "DBSubnetGroupName")),
+    ("DBSubnetGroup.VpcId", _path("DBSubnetGroup", "VpcId")),
+    ("VpcSecurityGroups", lambda i: sorted(g["VpcSecurityGroupId"] for g in i.get("VpcSecurityGroups") or [])),
+    ("PubliclyAccessible", _path("PubliclyAccessible")),
+    ("Endpoint.Port", _path("Endpoint", "Port")),
+    ("OptionGroupMemberships", lambda i: sorted(g["OptionGroupName"] for g in i.get("OptionGroupMemberships") or [])),
+    ("StorageType", _path("StorageType")),
+    ("Iops", _path("Iops")),
+    ("StorageThroughput", _path("StorageThroughput")),
+    ("CACertificateIdentifier", _path("CACertificateIdentifier")),
+    ("IAMDatabaseAuthenticationEnabled", _path("IAMDatabaseAuthenticationEnabled")),
+    ("MonitoringInterval", _path("MonitoringInterval")),
+    ("MonitoringRoleArn", _path("MonitoringRoleArn")),
+    ("PerformanceInsightsEnabled", _path("PerformanceInsightsEnabled")),
+    ("PerformanceInsightsKMSKeyId", _path("PerformanceInsightsKMSKeyId")),
+    ("PerformanceInsightsRetentionPeriod", _path("PerformanceInsightsRetentionPeriod")),
+    ("EnabledCloudwatchLogsExports", lambda i: sorted(i.get("EnabledCloudwatchLogsExports") or [])),
+    ("PreferredBackupWindow", _path("PreferredBackupWindow")),
+    ("PreferredMaintenanceWindow", _path("PreferredMaintenanceWindow")),
+    ("AutoMinorVersionUpgrade", _path("AutoMinorVersionUpgrade")),
+    ("CopyTagsToSnapshot", _path("CopyTagsToSnapshot")),
+    ("DeletionProtection", _path("DeletionProtection")),
+    ("MultiAZ", _path("MultiAZ")),
+)
 
 
 def main(argv=None):

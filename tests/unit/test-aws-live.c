@@ -595,6 +595,8 @@ test_lifecycle(struct aws_client *c, const char *key_arn)
 	struct rds_restore_opts ro;
 	struct rds_modify m = RDS_MODIFY_INIT;
 	struct strvec sgs = { NULL, 0, 0 };
+	struct rds_settings rs;
+	char *logs[2];
 	enum rr_err e;
 
 	memset(&src, 0, sizeof(src));
@@ -611,9 +613,9 @@ test_lifecycle(struct aws_client *c, const char *key_arn)
 	    "source available"))
 		goto out;
 
-	e = rds_create_read_replica(c, "rr-live-rep", "rr-live-src", &t);
+	e = rds_create_read_replica(c, "rr-live-rep", "rr-live-src", NULL, &t);
 	is_int(e, RR_OK, "CreateDBInstanceReadReplica");
-	e = rds_create_read_replica(c, "rr-live-rep", "rr-live-src", &t);
+	e = rds_create_read_replica(c, "rr-live-rep", "rr-live-src", NULL, &t);
 	is_str(aws_client_error_code(c), "DBInstanceAlreadyExists",
 	    "a second create: DBInstanceAlreadyExists");
 	ok(wait_instance(c, "rr-live-rep", "available", 120),
@@ -629,6 +631,19 @@ test_lifecycle(struct aws_client *c, const char *key_arn)
 	    "ReadReplicaDBInstanceIdentifiers on the source");
 	ok(src.endpoint_address != NULL && src.endpoint_port > 0,
 	    "Endpoint.Address and Port");
+	is_str(src.db_subnet_group, "default", "DBSubnetGroupName: default");
+	is_str(src.vpc_id, "vpc-0a1b2c3d", "DBSubnetGroup.VpcId");
+	is_int(src.publicly_accessible, 1,
+	    "PubliclyAccessible: the default VPC has an internet gateway");
+	is_str(src.settings.option_group, "default:mariadb-10-11",
+	    "OptionGroupMemberships");
+	is_str(src.settings.storage_type, "gp2", "StorageType");
+	ok(src.settings.iops == -1 && src.settings.monitoring_interval == 0 &&
+	        src.settings.auto_minor_version_upgrade == 1 &&
+	        src.settings.deletion_protection == 0 &&
+	        src.settings.backup_window != NULL &&
+	        src.settings.log_exports.n == 0,
+	    "settings: no Iops, monitoring off, minor upgrades on, windows");
 
 	e = rds_create_snapshot(c, "rr-live-snap", "rr-live-rep", &t);
 	is_int(e, RR_OK, "CreateDBSnapshot");
@@ -653,9 +668,20 @@ test_lifecycle(struct aws_client *c, const char *key_arn)
 
 	memset(&ro, 0, sizeof(ro));
 	ro.multi_az = -1;
-	ro.publicly_accessible = 0;
+	ro.net.publicly_accessible = 0;
+	ro.net.db_subnet_group = "default";
 	ro.instance_class = "db.t3.micro";
 	ro.tags = &t;
+	rds_settings_init(&rs);
+	rs.iam_auth = 1;
+	rs.copy_tags_to_snapshot = 1;
+	rs.storage_type = "gp3";
+	rs.backup_window = "04:00-04:30"; /* not taken by a restore: unsent */
+	logs[0] = "error";
+	logs[1] = "slowquery";
+	rs.log_exports.v = logs;
+	rs.log_exports.n = 2;
+	ro.settings = &rs;
 	e = rds_restore_from_snapshot(c, "rr-live-tgt", "rr-live-snap-enc", &ro);
 	if (!ok(e == RR_OK, "RestoreDBInstanceFromDBSnapshot"))
 		printf("# %s\n", rr_lasterr());
@@ -665,6 +691,13 @@ test_lifecycle(struct aws_client *c, const char *key_arn)
 	ok(tgt.storage_encrypted == 1 && tgt.kms_key_id != NULL &&
 	    key_arn != NULL && strcmp(tgt.kms_key_id, key_arn) == 0,
 	    "target StorageEncrypted with the key");
+	ok(tgt.publicly_accessible == 0 && tgt.settings.iam_auth == 1 &&
+	        tgt.settings.copy_tags_to_snapshot == 1 &&
+	        tgt.settings.storage_type != NULL &&
+	        strcmp(tgt.settings.storage_type, "gp3") == 0 &&
+	        tgt.settings.log_exports.n == 2 &&
+	        strcmp(tgt.settings.backup_window, "04:00-04:30") != 0,
+	    "restore sent PubliclyAccessible and the settings it takes");
 	rds_instance_release(&tgt);
 
 	strvec_push(&sgs,
@@ -674,6 +707,13 @@ test_lifecycle(struct aws_client *c, const char *key_arn)
 	m.parameter_group = "rr-live-pg";
 	m.backup_retention_period = 2;
 	m.apply_immediately = 1;
+	rds_settings_init(&rs);
+	rs.backup_window = "04:00-04:30";
+	rs.maintenance_window = "tue:06:00-tue:06:30";
+	rs.ca_certificate = "rds-ca-rsa4096-g1";
+	rs.log_exports.v = logs;
+	rs.log_exports.n = 1;
+	m.settings = &rs;
 	e = rds_modify_instance(c, "rr-live-tgt", &m);
 	if (!ok(e == RR_OK, "ModifyDBInstance"))
 		printf("# %s\n", rr_lasterr());
@@ -681,6 +721,15 @@ test_lifecycle(struct aws_client *c, const char *key_arn)
 	    "target available after modify");
 	rds_describe_instance(c, &tgt, "rr-live-tgt");
 	is_int(tgt.backup_retention_period, 2, "BackupRetentionPeriod applied");
+	ok(tgt.settings.backup_window != NULL &&
+	        strcmp(tgt.settings.backup_window, "04:00-04:30") == 0 &&
+	        tgt.settings.maintenance_window != NULL &&
+	        strcmp(tgt.settings.maintenance_window,
+	            "tue:06:00-tue:06:30") == 0 &&
+	        tgt.settings.ca_certificate != NULL &&
+	        strcmp(tgt.settings.ca_certificate, "rds-ca-rsa4096-g1") == 0 &&
+	        tgt.settings.log_exports.n == 2,
+	    "modify set the windows and CA; log types only enabled");
 	ok(tgt.n_parameter_groups == 1 &&
 	    strcmp(tgt.parameter_groups[0].name, "rr-live-pg") == 0,
 	    "parameter group applied");

@@ -262,6 +262,155 @@ check_target_params(const struct pcase *cases, size_t n)
 	ok(i == k, "target params: ... and its group is not made");
 }
 
+/* The fresh start's source moved to a private VPC, with settings away
+ * from every default: what the target must carry. */
+static void
+private_source(struct obs_instance *src, int storage)
+{
+	struct obs_settings *st = &src->settings;
+
+	snprintf(src->subnet_group, sizeof(src->subnet_group), "shop-private");
+	snprintf(src->vpc_id, sizeof(src->vpc_id), "vpc-0b2c3d4e5f6a7b8c9");
+	snprintf(src->sg_ids[0], sizeof(src->sg_ids[0]),
+	    "sg-0c0ffee000000000a");
+	src->n_sg = 1;
+	src->publicly_accessible = 0;
+	src->port = 3307;
+	src->allocated_storage = storage;
+	snprintf(st->option_group, sizeof(st->option_group), "shop-opts");
+	snprintf(st->storage_type, sizeof(st->storage_type), "gp3");
+	st->iops = 12000;
+	st->storage_throughput = 500;
+	snprintf(st->ca_certificate, sizeof(st->ca_certificate),
+	    "rds-ca-rsa4096-g1");
+	st->iam_auth = 1;
+	st->monitoring_interval = 30;
+	snprintf(st->monitoring_role_arn, sizeof(st->monitoring_role_arn),
+	    "arn:aws:iam::123456789012:role/rds-monitoring-role");
+	st->performance_insights = 1;
+	snprintf(st->pi_kms_key_id, sizeof(st->pi_kms_key_id),
+	    "arn:aws:kms:ap-northeast-1:123456789012:key/pi");
+	st->pi_retention = 31;
+	snprintf(st->log_exports, sizeof(st->log_exports), "error,slowquery");
+	snprintf(st->backup_window, sizeof(st->backup_window), "04:00-04:30");
+	snprintf(st->maintenance_window, sizeof(st->maintenance_window),
+	    "tue:06:00-tue:06:30");
+	st->auto_minor_version_upgrade = 0;
+	st->copy_tags_to_snapshot = 1;
+	st->deletion_protection = 1;
+}
+
+/*
+ * The source's network and settings in the arguments: the temporary
+ * replica and the restore in its subnet group and security groups, with
+ * its PubliclyAccessible; the restore with every setting it takes (gp3's
+ * Iops and throughput only from 400 GiB); the modify with the rest; and
+ * a target restored elsewhere moved back by the modify.
+ */
+static void
+check_network_arguments(const struct pcase *cases, size_t n)
+{
+	const struct pcase *fresh = NULL;
+	struct pcase *c = xcalloc(1, sizeof(*c));
+	const struct step *s;
+	const struct obs_settings *a;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(cases[i].name, FRESH_CASE) == 0)
+			fresh = &cases[i];
+	if (fresh == NULL) {
+		ok(0, "network arguments: the " FRESH_CASE " case is there");
+		free(c);
+		return;
+	}
+	c->d = fresh->d;
+	c->o = fresh->o;
+	private_source(&c->o.source, 100);
+	c->n = plan_all(c->d, &c->o, c->steps, MAX_STEPS);
+
+	s = step_of(c, ACT_CREATE_TEMP_REPLICA);
+	ok(s != NULL && strcmp(s->args.subnet_group, "shop-private") == 0 &&
+	        s->args.n_sg == 1 &&
+	        strcmp(s->args.sg_ids[0], "sg-0c0ffee000000000a") == 0 &&
+	        s->args.publicly_accessible == 0 &&
+	        s->args.settings.option_group[0] == '\0',
+	    "network arguments: create-temp-replica in the source's subnet "
+	    "group and security groups, not public");
+	s = step_of(c, ACT_RESTORE_TARGET);
+	a = s ? &s->args.settings : NULL;
+	ok(s != NULL && strcmp(s->args.subnet_group, "shop-private") == 0 &&
+	        s->args.n_sg == 1 &&
+	        strcmp(s->args.sg_ids[0], "sg-0c0ffee000000000a") == 0 &&
+	        s->args.publicly_accessible == 0 &&
+	        s->args.instance_port == 3307,
+	    "network arguments: restore-target in the source's network, on "
+	    "its port");
+	ok(a != NULL && strcmp(a->option_group, "shop-opts") == 0 &&
+	        strcmp(a->storage_type, "gp3") == 0 && a->iops == -1 &&
+	        a->storage_throughput == -1 && a->iam_auth == 1 &&
+	        strcmp(a->log_exports, "error,slowquery") == 0 &&
+	        a->auto_minor_version_upgrade == 0 &&
+	        a->copy_tags_to_snapshot == 1 && a->deletion_protection == 1,
+	    "network arguments: restore-target sends the settings a restore "
+	    "takes (gp3 below 400 GiB: no Iops, no throughput)");
+	ok(a != NULL && a->monitoring_interval == -1 &&
+	        a->performance_insights == -1 && a->backup_window[0] == '\0' &&
+	        a->maintenance_window[0] == '\0' &&
+	        a->ca_certificate[0] == '\0',
+	    "network arguments: restore-target sends none a restore does not "
+	    "take");
+	s = step_of(c, ACT_MODIFY_TARGET);
+	a = s ? &s->args.settings : NULL;
+	ok(a != NULL && a->monitoring_interval == 30 &&
+	        strcmp(a->monitoring_role_arn,
+	            "arn:aws:iam::123456789012:role/rds-monitoring-role") ==
+	            0 &&
+	        a->performance_insights == 1 && a->pi_retention == 31 &&
+	        strstr(a->pi_kms_key_id, "key/pi") != NULL &&
+	        strcmp(a->backup_window, "04:00-04:30") == 0 &&
+	        strcmp(a->maintenance_window, "tue:06:00-tue:06:30") == 0 &&
+	        strcmp(a->ca_certificate, "rds-ca-rsa4096-g1") == 0,
+	    "network arguments: modify-target sends monitoring, Performance "
+	    "Insights, windows and CA");
+	ok(s != NULL && s->args.subnet_group[0] == '\0' &&
+	        s->args.publicly_accessible == -1 &&
+	        a->option_group[0] == '\0' && a->storage_type[0] == '\0',
+	    "network arguments: modify-target leaves what the restore "
+	    "carried");
+
+	c->o = fresh->o;
+	private_source(&c->o.source, 500);
+	c->n = plan_all(c->d, &c->o, c->steps, MAX_STEPS);
+	s = step_of(c, ACT_RESTORE_TARGET);
+	ok(s != NULL && s->args.settings.iops == 12000 &&
+	        s->args.settings.storage_throughput == 500,
+	    "network arguments: gp3 from 400 GiB: Iops and throughput sent");
+
+	/* A target restored before the network was carried: default VPC,
+	 * public, the default settings. */
+	c->o = fresh->o;
+	private_source(&c->o.source, 100);
+	c->n = plan_all(c->d, &c->o, c->steps, MAX_STEPS);
+	for (i = 0; i < (size_t)c->n && c->steps[i].action != ACT_MODIFY_TARGET;
+	     i++)
+		plan_assume(c->d, &c->o, &c->steps[i]);
+	snprintf(c->o.target.subnet_group, sizeof(c->o.target.subnet_group),
+	    "default");
+	c->o.target.publicly_accessible = 1;
+	step_settings_unset(&c->o.target.settings);
+	c->n = plan_all(c->d, &c->o, c->steps, MAX_STEPS);
+	s = c->n > 0 ? &c->steps[0] : NULL;
+	ok(s != NULL && s->action == ACT_MODIFY_TARGET &&
+	        strcmp(s->args.subnet_group, "shop-private") == 0 &&
+	        s->args.publicly_accessible == 0 &&
+	        strcmp(s->args.settings.option_group, "shop-opts") == 0 &&
+	        s->args.settings.deletion_protection == 1,
+	    "network arguments: a target in another subnet group is moved "
+	    "by modify-target, with the settings it lacks");
+	free(c);
+}
+
 /* The lines of text (modified in place), at most max; comment lines
  * ("#") go to comments instead, at most maxc. */
 static size_t
@@ -747,6 +896,7 @@ main(void)
 	check_action_table();
 	check_arguments(cases, n);
 	check_target_params(cases, n);
+	check_network_arguments(cases, n);
 
 	for (i = 0; i < n; i++) {
 		desired_free(cases[i].d);

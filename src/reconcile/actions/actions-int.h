@@ -28,6 +28,42 @@ void act_args_ours(struct step_args *a, const struct desired *d,
 const struct rds_tags *
 act_rds_tags(const struct step_args *a, struct rds_tag *v, struct rds_tags *l);
 
+/*
+ * The source's network for a replica or a restore (resolve): its subnet
+ * group, security groups and PubliclyAccessible, so the new instance
+ * lands in the source's VPC and not the account's default one.
+ */
+void act_args_network(struct step_args *a, const struct obs_instance *src);
+
+/*
+ * The settings of src a RestoreDBInstanceFromDBSnapshot takes (resolve):
+ * option group, storage (Iops and throughput only where they can be
+ * provisioned), IAM authentication, log exports, minor upgrades, tag
+ * copying, deletion protection.
+ */
+void
+act_args_restore_settings(struct step_args *a, const struct obs_instance *src);
+
+/*
+ * The settings of src for the ModifyDBInstance after the restore
+ * (resolve): those a restore does not take (CA, monitoring, Performance
+ * Insights, windows), and those it takes where tgt differs from src.
+ */
+void act_args_modify_settings(struct step_args *a,
+    const struct obs_instance *src, const struct obs_instance *tgt);
+
+/* The RDS client's view of a step's network and settings, pointing into
+ * the step and into itself (no allocation; valid while both live). */
+struct act_rds_view {
+	char *sgs[8];
+	struct strvec sgl;
+	char logs_buf[64];
+	char *logs[8];
+	struct rds_network net;
+	struct rds_settings settings;
+};
+void act_rds_view(const struct step_args *a, struct act_rds_view *v);
+
 /* One tag on the resource arn (AddTagsToResource). */
 enum rr_err act_tag_one(struct rr_ctx *c, const char *arn, const char *key,
     const char *value);

@@ -24,12 +24,17 @@ run_restore_target(struct rr_ctx *c, const struct observed *o,
 {
 	struct rds_tag v[STEP_MAX_TAGS];
 	struct rds_restore_opts ro;
+	struct act_rds_view view;
 	struct rds_tags l;
 	enum rr_err e;
 
+	act_rds_view(&s->args, &view);
 	memset(&ro, 0, sizeof(ro));
-	ro.multi_az = ro.publicly_accessible = -1;
+	ro.multi_az = -1;
 	ro.instance_class = s->args.instance_class;
+	ro.net = view.net;
+	ro.port = s->args.instance_port;
+	ro.settings = &view.settings;
 	ro.tags = act_rds_tags(&s->args, v, &l);
 	e = rds_restore_from_snapshot(c->aws, s->args.id, s->args.from, &ro);
 	return act_created(c, e, "DBInstanceAlreadyExists");
@@ -38,7 +43,9 @@ run_restore_target(struct rr_ctx *c, const struct observed *o,
 /*
  * The target from the encrypted copy, tagged as ours (with the copy's
  * coordinates) and with the source's own tags, in the source's class
- * unless spec.target declares one.
+ * unless spec.target declares one; in the source's subnet group, security
+ * groups, PubliclyAccessible and port, with every setting of the source
+ * the restore takes (the rest: modify-target).
  */
 static void
 resolve_restore_target(const struct desired *d, const struct observed *o,
@@ -52,6 +59,9 @@ resolve_restore_target(const struct desired *d, const struct observed *o,
 	snprintf(a->instance_class, sizeof(a->instance_class), "%s",
 	    d->target_instance_class ? d->target_instance_class
 	                             : o->source.instance_class);
+	act_args_network(a, &o->source);
+	a->instance_port = o->source.port;
+	act_args_restore_settings(a, &o->source);
 	act_args_ours(a, d, "target", &o->copy.tagged_pos);
 	for (i = 0; i < o->n_source_tags; i++)
 		act_args_tag(a, o->source_tags[i].key, o->source_tags[i].value);
@@ -65,6 +75,13 @@ assume_restore_target(const struct desired *d, struct observed *o,
 
 	action_assume_instance(t, "target");
 	t->encrypted = 1;
+	memcpy(t->sg_ids, s->args.sg_ids, sizeof(t->sg_ids));
+	t->n_sg = s->args.n_sg;
+	snprintf(t->subnet_group, sizeof(t->subnet_group), "%s",
+	    s->args.subnet_group);
+	t->publicly_accessible = s->args.publicly_accessible;
+	t->allocated_storage = o->source.allocated_storage;
+	t->settings = o->source.settings;
 	snprintf(t->kms_key_id, sizeof(t->kms_key_id), "%s", o->key.arn);
 	t->tagged_pos = o->copy.tagged_pos;
 	o->tgtrepl.reachable = TRI_YES;
@@ -160,15 +177,13 @@ run_modify_target(struct rr_ctx *c, const struct observed *o,
     const struct step *s)
 {
 	struct rds_modify m = RDS_MODIFY_INIT;
-	struct strvec sgl;
-	char *sgs[8];
-	int i;
+	struct act_rds_view view;
 
-	for (i = 0; i < s->args.n_sg; i++)
-		sgs[i] = (char *)s->args.sg_ids[i];
-	sgl.v = sgs;
-	sgl.n = (size_t)s->args.n_sg;
-	m.vpc_security_group_ids = &sgl;
+	act_rds_view(&s->args, &view);
+	m.vpc_security_group_ids = view.net.vpc_security_group_ids;
+	m.db_subnet_group = view.net.db_subnet_group;
+	m.publicly_accessible = view.net.publicly_accessible;
+	m.settings = &view.settings;
 	m.parameter_group = s->args.param_group;
 	m.backup_retention_period = s->args.backup_retention;
 	m.multi_az = s->args.multi_az;
@@ -176,20 +191,32 @@ run_modify_target(struct rr_ctx *c, const struct observed *o,
 	return rds_modify_instance(c->aws, s->args.id, &m);
 }
 
-/* What a restore does not carry: the source's security groups, backups
- * (at least 1 day) and Multi-AZ, and the target's own parameter group. */
+/*
+ * What a restore does not carry: backups (at least 1 day), Multi-AZ, the
+ * target's own parameter group, the source's settings a restore does not
+ * take (CA, monitoring, Performance Insights, windows); and the source's
+ * security groups, subnet group, PubliclyAccessible and other settings
+ * where the target differs (a target restored without them).
+ */
 static void
 resolve_modify_target(const struct desired *d, const struct observed *o,
     struct step *s)
 {
 	struct step_args *a = &s->args;
+	const struct obs_instance *t = &o->target, *src = &o->source;
 	int i;
 
 	snprintf(a->id, sizeof(a->id), "%s", d->target_id);
-	for (i = 0; i < o->source.n_sg && i < 8; i++)
+	for (i = 0; i < src->n_sg && i < 8; i++)
 		snprintf(a->sg_ids[i], sizeof(a->sg_ids[i]), "%s",
-		    o->source.sg_ids[i]);
+		    src->sg_ids[i]);
 	a->n_sg = i;
+	if (strcmp(t->subnet_group, src->subnet_group) != 0)
+		snprintf(a->subnet_group, sizeof(a->subnet_group), "%s",
+		    src->subnet_group);
+	if (t->publicly_accessible != src->publicly_accessible)
+		a->publicly_accessible = src->publicly_accessible;
+	act_args_modify_settings(a, src, t);
 	snprintf(a->param_group, sizeof(a->param_group), "%s", d->param_group);
 	a->backup_retention = action_target_retention(&o->source);
 	a->multi_az = o->source.multi_az;
@@ -204,6 +231,10 @@ assume_modify_target(const struct desired *d, struct observed *o,
 	snprintf(t->param_group, sizeof(t->param_group), "%s", d->param_group);
 	memcpy(t->sg_ids, o->source.sg_ids, sizeof(t->sg_ids));
 	t->n_sg = o->source.n_sg;
+	snprintf(t->subnet_group, sizeof(t->subnet_group), "%s",
+	    o->source.subnet_group);
+	t->publicly_accessible = o->source.publicly_accessible;
+	t->settings = o->source.settings;
 	t->multi_az = o->source.multi_az;
 	t->backup_retention = action_target_retention(&o->source);
 	snprintf(t->param_apply, sizeof(t->param_apply), "pending-reboot");

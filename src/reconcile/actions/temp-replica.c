@@ -15,10 +15,12 @@ run_create_temp_replica(struct rr_ctx *c, const struct observed *o,
     const struct step *s)
 {
 	struct rds_tag v[STEP_MAX_TAGS];
+	struct act_rds_view view;
 	struct rds_tags l;
 	enum rr_err e;
 
-	e = rds_create_read_replica(c->aws, s->args.id, s->args.from,
+	act_rds_view(&s->args, &view);
+	e = rds_create_read_replica(c->aws, s->args.id, s->args.from, &view.net,
 	    act_rds_tags(&s->args, v, &l));
 	return act_created(c, e, "DBInstanceAlreadyExists");
 }
@@ -29,6 +31,9 @@ resolve_create_temp_replica(const struct desired *d, const struct observed *o,
 {
 	snprintf(s->args.id, sizeof(s->args.id), "%s", d->temp_replica_id);
 	snprintf(s->args.from, sizeof(s->args.from), "%s", d->source_id);
+	/* In the source's subnet group and security groups: without them a
+	 * replica gets its VPC's default security group. */
+	act_args_network(&s->args, &o->source);
 	act_args_ours(&s->args, d, "temp-replica", NULL);
 }
 

@@ -101,6 +101,18 @@ plan_vset(struct step *s, enum step_kind kind, enum action a, enum wait_on w,
 	vsnprintf(s->what, sizeof(s->what), fmt, ap);
 	/* What is not sent, where 0 is a value. */
 	s->args.multi_az = s->args.read_only = s->args.tls = -1;
+	s->args.publicly_accessible = -1;
+	step_settings_unset(&s->args.settings);
+}
+
+void
+step_settings_unset(struct obs_settings *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->iops = st->storage_throughput = st->iam_auth = -1;
+	st->monitoring_interval = st->performance_insights = -1;
+	st->pi_retention = st->auto_minor_version_upgrade = -1;
+	st->copy_tags_to_snapshot = st->deletion_protection = -1;
 }
 
 void

@@ -61,6 +61,9 @@ plan_target(const struct desired *d, const struct observed *o, struct step *s)
 		return;
 	}
 	if (strcmp(t->param_group, d->param_group) || !plan_same_sgs(t, src) ||
+	    strcmp(t->subnet_group, src->subnet_group) != 0 ||
+	    t->publicly_accessible != src->publicly_accessible ||
+	    !action_same_settings(&src->settings, &t->settings) ||
 	    t->multi_az != src->multi_az ||
 	    t->backup_retention != action_target_retention(src)) {
 		if (t->pending_modifications)

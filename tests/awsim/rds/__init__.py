@@ -12,12 +12,15 @@ Choices where AWS leaves room or the stand-in simplifies:
   a read replica therefore restores with 0: backups and binlog off).
 - No automated snapshots are taken; SnapshotType=automated lists nothing.
 - Storage encryption is metadata: the bytes on disk are the same either way.
+- Networks are per region; instances, snapshots and groups are one set for all regions.
 
 Files of this package, one per subject; RDS is made of one mixin from each:
 
     instances.py         Create/Restore/ReadReplica/Modify/Reboot/Delete/DescribeDBInstances
     snapshots.py         Create/Copy/Delete/DescribeDBSnapshots
     parameter_groups.py  DB parameter groups, DescribeDBParameters, the parameter catalog
+    network.py           VPCs, subnets, security groups, DB subnet groups, where an instance is placed
+    settings.py          an instance's other settings (storage, monitoring, windows, ...), option groups
     tags.py              Add/Remove/ListTagsForResource
     events.py            DescribeEvents
     control.py           the control interface's state, fixtures, reset, shutdown
@@ -30,13 +33,15 @@ from .base import Base
 from .control import ControlMixin
 from .events import EventsMixin
 from .instances import InstancesMixin
+from .network import NetworkMixin
 from .parameter_groups import ParameterGroupsMixin
+from .settings import SettingsMixin
 from .snapshots import SnapshotsMixin
 from .tags import TagsMixin
 
 
-class RDS(InstancesMixin, SnapshotsMixin, ParameterGroupsMixin, TagsMixin, EventsMixin,
-          ControlMixin, Base):
+class RDS(InstancesMixin, SnapshotsMixin, ParameterGroupsMixin, NetworkMixin, SettingsMixin, TagsMixin,
+          EventsMixin, ControlMixin, Base):
     """The RDS handlers: awsim.py calls the method named like the action."""
 
     def __init__(self, state):

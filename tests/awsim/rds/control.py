@@ -8,7 +8,9 @@ import sys
 import time
 
 from .base import _backend, _check_id
-from .instances import DEFAULT_SG, engine_version
+from .instances import engine_version
+from .network import DEFAULT_VPC, Placement
+from .settings import Settings
 
 WORKERS_TIMEOUT = 30     # real seconds shutdown() waits for background work to end
 
@@ -22,6 +24,8 @@ class ControlMixin:
                 "source": inst.source_id, "replicas": list(inst.replicas),
                 "parameter_group": inst.param_group, "parameter_status": inst.param_status,
                 "backup_retention": inst.backup_retention, "fixture": inst.fixture,
+                "subnet_group": inst.placement.group, "vpc": inst.placement.vpc_id,
+                "security_groups": list(inst.placement.sgs), "public": inst.placement.public,
                 "root_dir": inst.root, "pid": inst.server.pid if inst.server else None}
 
     def snapshot_state(self, s):
@@ -93,7 +97,9 @@ class ControlMixin:
                     instance_class=spec.get("class", "db.t3.micro"), storage=20,
                     master_user=spec.get("master_user", "admin"), master_password="fixture-password",
                     param_group=f"default.{family}", backup_retention=spec.get("backup_retention", 1),
-                    multi_az=False, sgs=[DEFAULT_SG], encrypted=False, kms_key=None,
+                    multi_az=False, encrypted=False, kms_key=None, settings=Settings(engine, version),
+                    placement=Placement(_Ctx.region, "default", DEFAULT_VPC,
+                                        [self._net(_Ctx.region).default_sg(DEFAULT_VPC)], True),
                     tags=[{"Key": k, "Value": v} for k, v in spec.get("tags", {}).items()])
                 inst.fixture = True
                 inst.status = spec.get("status", "available")

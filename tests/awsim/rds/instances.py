@@ -3,6 +3,7 @@ reboot, delete, describe. Each call records the new state under the lock;
 the server work runs in a background thread (_spawn) that moves the status
 on, never before the real work is done."""
 
+import copy
 import os
 import re
 import shutil
@@ -12,6 +13,7 @@ import time
 from state import ACCOUNT, AwsError, now, random_id
 
 from .base import _backend, _check_id, _page, _tags
+from .settings import Settings, check_port
 
 # Base durations in seconds (multiplied by --time-scale).
 CREATING = 60
@@ -20,7 +22,6 @@ MODIFYING = 30
 REBOOTING = 20
 DELETING = 30
 
-DEFAULT_SG = "sg-0a1b2c3d4e5f60718"
 # Engine -> major version -> (the full version a bare major means, the
 # default parameter group family, the backend profile: which rds_*
 # procedures and master user privileges the server gets, mariadb/install.py).
@@ -81,13 +82,19 @@ class Instance:
         self.tags = []
         self.encrypted = False
         self.kms_key = None
-        self.deletion_protection = False
-        self.copy_tags = False
-        self.public = False
+        self.placement = None        # network.Placement: subnet group, VPC, security groups, public
+        self.settings = None         # settings.Settings
         self.db_name = None
 
     def arn(self):
         return f"arn:aws:rds:{self.region}:{ACCOUNT}:db:{self.id}"
+
+    # What a snapshot keeps of the instance's settings and network (snapshots._CARRIED).
+    option_group = property(lambda self: self.settings.option_group)
+    storage_type = property(lambda self: self.settings.storage_type)
+    iops = property(lambda self: self.settings.iops)
+    iam_auth = property(lambda self: self.settings.iam_auth)
+    vpc_id = property(lambda self: self.placement.vpc_id)
 
 
 class InstancesMixin:
@@ -97,21 +104,16 @@ class InstancesMixin:
         if ident in self.state.instances:
             raise AwsError("DBInstanceAlreadyExistsFault", "DB instance already exists")
 
-    def _sgs(self, ids):
-        for sg in ids or []:
-            if not re.fullmatch(r"sg-[0-9a-f]{8,17}", sg):
-                raise AwsError("InvalidParameterValue", f"Invalid security group , groupId= {sg}")
-        return list(ids) if ids else [DEFAULT_SG]
-
     def _new_instance(self, ctx, ident, *, engine, engine_version, family, instance_class, storage,
-                      master_user, master_password, param_group, backup_retention, multi_az, sgs,
-                      encrypted, kms_key, tags, port=None):
+                      master_user, master_password, param_group, backup_retention, multi_az, placement,
+                      settings, encrypted, kms_key, tags, port=None):
         inst = Instance(ident, ctx.region)
         inst.engine, inst.engine_version, inst.family = engine, engine_version, family
         inst.instance_class, inst.storage = instance_class, storage
         inst.master_user, inst.master_password = master_user, master_password
         inst.param_group = param_group
-        inst.backup_retention, inst.multi_az, inst.sgs = backup_retention, multi_az, sgs
+        inst.backup_retention, inst.multi_az = backup_retention, multi_az
+        inst.placement, inst.settings = placement, settings
         inst.encrypted, inst.kms_key, inst.tags = encrypted, kms_key, tags
         inst.ip, inst.server_id = self.state.allocate_ip()
         inst.port = port or self.state.db_port
@@ -133,35 +135,27 @@ class InstancesMixin:
             "DBInstanceIdentifier": inst.id, "DBInstanceClass": inst.instance_class,
             "Engine": inst.engine, "DBInstanceStatus": inst.status,
             "MasterUsername": inst.master_user,
-            "AllocatedStorage": inst.storage, "PreferredBackupWindow": "03:00-03:30",
+            "AllocatedStorage": inst.storage,
             "BackupRetentionPeriod": inst.backup_retention, "DBSecurityGroups": [],
-            "VpcSecurityGroups": [{"VpcSecurityGroupId": sg, "Status": inst.sg_status} for sg in inst.sgs],
+            "VpcSecurityGroups": [{"VpcSecurityGroupId": sg, "Status": inst.sg_status}
+                                  for sg in inst.placement.sgs],
             "DBParameterGroups": [{"DBParameterGroupName": inst.param_group,
                                    "ParameterApplyStatus": inst.param_status}],
-            "AvailabilityZone": inst.region + "a",
-            "DBSubnetGroup": {"DBSubnetGroupName": "default", "DBSubnetGroupDescription": "default",
-                              "VpcId": "vpc-0a1b2c3d", "SubnetGroupStatus": "Complete",
-                              "Subnets": [{"SubnetIdentifier": "subnet-0a1b2c3d",
-                                           "SubnetAvailabilityZone": {"Name": inst.region + "a"},
-                                           "SubnetStatus": "Active"}]},
-            "PreferredMaintenanceWindow": "sun:05:00-sun:05:30",
+            "AvailabilityZone": self.availability_zone(inst),
+            "DBSubnetGroup": self.describe_subnet_group_of(inst),
             "PendingModifiedValues": dict(inst.pending),
             "MultiAZ": inst.multi_az, "EngineVersion": inst.engine_version,
-            "AutoMinorVersionUpgrade": True,
             "ReadReplicaDBInstanceIdentifiers": list(inst.replicas),
             "ReadReplicaDBClusterIdentifiers": [],
             "LicenseModel": "general-public-license",
-            "OptionGroupMemberships": [{"OptionGroupName": f"default:{inst.engine}-{inst.engine_version.split('.')[0]}-"
-                                        f"{inst.engine_version.split('.')[1]}", "Status": "in-sync"}],
-            "PubliclyAccessible": inst.public, "StorageType": "gp2", "DbInstancePort": 0,
+            "PubliclyAccessible": inst.placement.public, "DbInstancePort": 0,
             "StorageEncrypted": inst.encrypted, "DbiResourceId": inst.resource_id,
-            "CACertificateIdentifier": "rds-ca-rsa2048-g1", "DomainMemberships": [],
-            "CopyTagsToSnapshot": inst.copy_tags, "MonitoringInterval": 0,
-            "DBInstanceArn": inst.arn(), "IAMDatabaseAuthenticationEnabled": False,
-            "PerformanceInsightsEnabled": False, "DeletionProtection": inst.deletion_protection,
+            "DomainMemberships": [],
+            "DBInstanceArn": inst.arn(),
             "AssociatedRoles": [], "TagList": list(inst.tags), "CustomerOwnedIpEnabled": False,
             "BackupTarget": "region", "NetworkType": "IPV4",
         }
+        d.update(inst.settings.describe())
         if inst.db_name:
             d["DBName"] = inst.db_name
         if inst.status != "creating" or inst.fixture:
@@ -223,10 +217,13 @@ class InstancesMixin:
         if p.get("KmsKeyId") and not p.get("StorageEncrypted"):
             raise AwsError("InvalidParameterCombination",
                            "The KmsKeyId parameter is only valid when StorageEncrypted is true.")
-        sgs = self._sgs(p.get("VpcSecurityGroupIds"))
+        port = check_port(p["Port"]) if "Port" in p else None
         with self.state.lock:
             self._require_free_instance_id(ident)
+            placement = self._placement(ctx, p)
             pg = self._family_group(p.get("DBParameterGroupName"), family)
+            settings = Settings(engine, version)
+            self._read_settings(ctx, settings, p, engine, version, storage)
             key = None
             if p.get("StorageEncrypted"):
                 key = self._kms_key(ctx, p["KmsKeyId"]) if p.get("KmsKeyId") else self._aws_rds_key(ctx)
@@ -234,12 +231,9 @@ class InstancesMixin:
                 ctx, ident, engine=engine, engine_version=version, family=family,
                 instance_class=p["DBInstanceClass"], storage=storage, master_user=user,
                 master_password=password, param_group=pg.name, backup_retention=retention,
-                multi_az=p.get("MultiAZ", False), sgs=sgs, encrypted=bool(key),
-                kms_key=key.arn if key else None, tags=_tags(p.get("Tags")), port=None)
+                multi_az=p.get("MultiAZ", False), placement=placement, settings=settings, encrypted=bool(key),
+                kms_key=key.arn if key else None, tags=_tags(p.get("Tags")), port=port)
             inst.db_name = p.get("DBName")
-            inst.copy_tags = p.get("CopyTagsToSnapshot", False)
-            inst.deletion_protection = p.get("DeletionProtection", False)
-            inst.public = p.get("PubliclyAccessible", False)
             values = pg.values(replica=False)
             out = {"DBInstance": self.describe_instance(inst)}
         self._spawn("create", self._create_worker, inst, values)
@@ -274,7 +268,7 @@ class InstancesMixin:
 
     def CreateDBInstanceReadReplica(self, p, ctx):
         ident = _check_id(p["DBInstanceIdentifier"], "DBInstanceIdentifier")
-        sgs = self._sgs(p.get("VpcSecurityGroupIds"))
+        port = check_port(p["Port"]) if "Port" in p else None
         with self.state.lock:
             self._require_free_instance_id(ident)
             src = self._instance(p["SourceDBInstanceIdentifier"])
@@ -293,15 +287,20 @@ class InstancesMixin:
             if p.get("KmsKeyId"):
                 key_arn = self._kms_key(ctx, p["KmsKeyId"]).arn
             pg = self._family_group(p.get("DBParameterGroupName") or src.param_group, src.family)
+            placement = self._placement(ctx, p, source=src)
+            # What the API reference says a replica inherits: option group, port,
+            # minor version upgrades; everything else starts at its default.
+            settings = Settings(src.engine, src.engine_version)
+            settings.option_group = src.settings.option_group
+            settings.auto_minor = src.settings.auto_minor
+            self._read_settings(ctx, settings, p, src.engine, src.engine_version, src.storage)
             inst = self._new_instance(
                 ctx, ident, engine=src.engine, engine_version=src.engine_version, family=src.family,
                 instance_class=p.get("DBInstanceClass", src.instance_class), storage=src.storage,
                 master_user=src.master_user, master_password=src.master_password, param_group=pg.name,
-                backup_retention=0, multi_az=p.get("MultiAZ", False), sgs=sgs, encrypted=src.encrypted,
-                kms_key=key_arn, tags=_tags(p.get("Tags")), port=p.get("Port"))
+                backup_retention=0, multi_az=p.get("MultiAZ", False), placement=placement, settings=settings,
+                encrypted=src.encrypted, kms_key=key_arn, tags=_tags(p.get("Tags")), port=port or src.port)
             inst.source_id = src.id
-            inst.copy_tags = p.get("CopyTagsToSnapshot", False)
-            inst.deletion_protection = p.get("DeletionProtection", False)
             inst.db_name = src.db_name
             src.replicas.append(inst.id)
             src.status = "modifying"  # RDS shows the source modifying while it seeds a replica
@@ -336,8 +335,15 @@ class InstancesMixin:
             now_changes = {}
             later = {}
             immediate = p.get("ApplyImmediately", False)
-            if "VpcSecurityGroupIds" in p:
-                now_changes["sgs"] = self._sgs(p["VpcSecurityGroupIds"])
+            placement = self._modified_placement(ctx, inst, p)
+            if placement.sgs != inst.placement.sgs:
+                now_changes["sgs"] = placement.sgs
+            settings = copy.copy(inst.settings)
+            settings.log_exports = list(settings.log_exports)
+            self._read_settings(ctx, settings, p, inst.engine, inst.engine_version, inst.storage, modify=True)
+            if "DBPortNumber" in p and check_port(p["DBPortNumber"]) != inst.port:
+                # A port change restarts the server at once, whatever ApplyImmediately says.
+                now_changes["port"] = p["DBPortNumber"]
             if "DBParameterGroupName" in p:
                 now_changes["param_group"] = self._family_group(p["DBParameterGroupName"], inst.family).name
             if "MasterUserPassword" in p:
@@ -361,10 +367,8 @@ class InstancesMixin:
                 later["DBInstanceClass"] = p["DBInstanceClass"]
             if "AllocatedStorage" in p:
                 later["AllocatedStorage"] = p["AllocatedStorage"]
-            for attr, key in (("copy_tags", "CopyTagsToSnapshot"), ("deletion_protection", "DeletionProtection"),
-                              ("public", "PubliclyAccessible")):
-                if key in p:
-                    setattr(inst, attr, p[key])
+            inst.placement = placement
+            inst.settings = settings
             inst.pending.update(later)
             if "password" in now_changes:
                 inst.pending["MasterUserPassword"] = "****"
@@ -373,7 +377,7 @@ class InstancesMixin:
                 apply_pending = dict(inst.pending) if immediate else {}
                 inst.status = "modifying"
                 if "sgs" in now_changes:
-                    inst.sgs, inst.sg_status = now_changes["sgs"], "adding"
+                    inst.sg_status = "adding"
                 if "param_group" in now_changes:
                     inst.param_group, inst.param_status = now_changes["param_group"], "applying"
                 if "retention" in now_changes:
@@ -388,6 +392,11 @@ class InstancesMixin:
         with inst.oplock:
             if "password" in changes and inst.server:
                 inst.server.set_master_password(inst.master_user, changes["password"])
+            if "port" in changes and inst.server:
+                inst.server.stop()
+                inst.server.port = changes["port"]
+                inst.server._write_cnf()
+                inst.server.start()
             retention = pending.get("BackupRetentionPeriod")
             if retention is not None and inst.server:
                 inst.server.set_binlog(retention > 0)
@@ -396,6 +405,8 @@ class InstancesMixin:
         with self.state.lock:
             if "password" in changes:
                 inst.master_password = changes["password"]
+            if "port" in changes:
+                inst.port = changes["port"]
             inst.pending.pop("MasterUserPassword", None)
             for key in pending:
                 inst.pending.pop(key, None)
@@ -417,6 +428,31 @@ class InstancesMixin:
                 return
             self.state.sleep(BACKING_UP)
         self._set_status(inst, "available", "Finished applying modification to DB instance", ["configuration change"])
+
+    def _modified_placement(self, ctx, inst, p):
+        """The placement p asks of a ModifyDBInstance: a subnet group in another VPC
+        only for a Single-AZ instance without replicas, and then with security groups
+        of that VPC (user guide, "Updating the VPC for a DB instance")."""
+        cur = inst.placement
+        net = self._net(cur.region)
+        group, vpc = cur.group, cur.vpc_id
+        if p.get("DBSubnetGroupName"):
+            g = self._subnet_group(cur.region, p["DBSubnetGroupName"])
+            if g.vpc_id != cur.vpc_id:
+                if inst.multi_az or inst.replicas or inst.source_id:
+                    raise AwsError("InvalidVPCNetworkStateFault",
+                                   "Moving to a DB subnet group in another VPC needs a Single-AZ DB instance "
+                                   "that is not a read replica and has none.")
+                if not p.get("VpcSecurityGroupIds"):
+                    raise AwsError("InvalidParameterCombination",
+                                   f"The DB instance and EC2 security group are in different VPCs. The DB instance "
+                                   f"is in {g.vpc_id} and the EC2 security group is in {cur.vpc_id}")
+            group, vpc = g.name, g.vpc_id
+        sgs = self._check_sgs(net, p["VpcSecurityGroupIds"], vpc) if p.get("VpcSecurityGroupIds") else cur.sgs
+        public = cur.public
+        if "PubliclyAccessible" in p or vpc != cur.vpc_id:
+            public = self._check_public(net, vpc, p.get("PubliclyAccessible", cur.public and net.vpcs[vpc].igw))
+        return type(cur)(cur.region, group, vpc, sgs, public)
 
     def RebootDBInstance(self, p, ctx):
         with self.state.lock:
@@ -454,7 +490,7 @@ class InstancesMixin:
                 raise AwsError("InvalidDBInstanceStateFault",
                                f"Cannot delete instance {inst.id} because it has read replicas: "
                                + ", ".join(inst.replicas))
-            if inst.deletion_protection:
+            if inst.settings.deletion_protection:
                 raise AwsError("InvalidParameterCombination",
                                "Cannot delete protected DB Instance, please disable deletion protection and try again.")
             final = p.get("FinalDBSnapshotIdentifier")
@@ -467,7 +503,7 @@ class InstancesMixin:
                     raise AwsError("InvalidParameterCombination",
                                    "FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified.")
                 snap = self._new_snapshot(ctx, _check_id(final, "FinalDBSnapshotIdentifier", 255), inst,
-                                          inst.tags if inst.copy_tags else [])
+                                          inst.tags if inst.settings.copy_tags else [])
             inst.status = "deleting"
             out = {"DBInstance": self.describe_instance(inst)}
         self._spawn("delete", self._delete_worker, inst, snap)
@@ -496,7 +532,7 @@ class InstancesMixin:
         if not p.get("DBSnapshotIdentifier"):
             raise AwsError("InvalidParameterCombination",
                            "One of DBSnapshotIdentifier or DBClusterSnapshotIdentifier must be specified")
-        sgs = self._sgs(p.get("VpcSecurityGroupIds"))
+        port = check_port(p["Port"]) if "Port" in p else None
         with self.state.lock:
             self._require_free_instance_id(ident)
             snap = self._snapshot(p["DBSnapshotIdentifier"])
@@ -508,15 +544,20 @@ class InstancesMixin:
             if snap.encrypted:
                 self._kms_key(ctx, snap.kms_key)
             pg = self._family_group(p.get("DBParameterGroupName"), snap.family)
+            placement = self._placement(ctx, p)
+            # A restore keeps the snapshot's option group and port (user guide, API
+            # reference); every other setting is the call's or its default.
+            settings = Settings(snap.engine, snap.engine_version)
+            settings.option_group = snap.option_group
+            self._read_settings(ctx, settings, p, snap.engine, snap.engine_version, snap.storage)
             inst = self._new_instance(
                 ctx, ident, engine=snap.engine, engine_version=snap.engine_version, family=snap.family,
                 instance_class=p.get("DBInstanceClass", snap.instance_class), storage=snap.storage,
                 master_user=snap.master_user, master_password=snap.master_password, param_group=pg.name,
-                backup_retention=snap.backup_retention, multi_az=p.get("MultiAZ", False), sgs=sgs,
-                encrypted=snap.encrypted, kms_key=snap.kms_key, tags=_tags(p.get("Tags")), port=None)
+                backup_retention=snap.backup_retention, multi_az=p.get("MultiAZ", False), placement=placement,
+                settings=settings, encrypted=snap.encrypted, kms_key=snap.kms_key, tags=_tags(p.get("Tags")),
+                port=port or snap.port)
             inst.db_name = snap.db_name
-            inst.copy_tags = p.get("CopyTagsToSnapshot", False)
-            inst.deletion_protection = p.get("DeletionProtection", False)
             values = pg.values(replica=False)
             out = {"DBInstance": self.describe_instance(inst)}
         self._spawn("restore", self._restore_worker, inst, snap, values)

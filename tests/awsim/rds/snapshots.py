@@ -17,7 +17,7 @@ COPY = 60
 # What a snapshot keeps of its instance (and a copy of its source snapshot): what a restore needs.
 _CARRIED = ("engine", "engine_version", "family", "instance_class", "storage", "master_user",
             "master_password", "port", "encrypted", "kms_key", "backup_retention", "resource_id",
-            "fixture", "db_name")
+            "fixture", "db_name", "option_group", "storage_type", "iops", "iam_auth", "vpc_id")
 
 
 class Snapshot:
@@ -56,14 +56,16 @@ class SnapshotsMixin:
     def describe_snapshot(self, s):
         d = {"DBSnapshotIdentifier": s.id, "DBInstanceIdentifier": s.instance_id,
              "SnapshotCreateTime": s.created, "Engine": s.engine, "AllocatedStorage": s.storage,
-             "Status": s.status, "Port": s.port, "AvailabilityZone": s.az, "VpcId": "vpc-0a1b2c3d",
+             "Status": s.status, "Port": s.port, "AvailabilityZone": s.az, "VpcId": s.vpc_id,
              "InstanceCreateTime": s.instance_created, "MasterUsername": s.master_user,
              "EngineVersion": s.engine_version, "LicenseModel": "general-public-license",
-             "SnapshotType": s.type, "OptionGroupName": f"default:{s.engine}-{s.engine_version.split('.')[0]}-"
-             f"{s.engine_version.split('.')[1]}", "PercentProgress": s.percent, "StorageType": "gp2",
-             "Encrypted": s.encrypted, "DBSnapshotArn": s.arn(), "IAMDatabaseAuthenticationEnabled": False,
+             "SnapshotType": s.type, "OptionGroupName": s.option_group, "PercentProgress": s.percent,
+             "StorageType": s.storage_type, "Encrypted": s.encrypted, "DBSnapshotArn": s.arn(),
+             "IAMDatabaseAuthenticationEnabled": s.iam_auth,
              "ProcessorFeatures": [], "DbiResourceId": s.resource_id, "TagList": list(s.tags),
              "OriginalSnapshotCreateTime": s.original_created, "SnapshotTarget": "region"}
+        if s.iops is not None:
+            d["Iops"] = s.iops
         if s.encrypted:
             d["KmsKeyId"] = s.kms_key
         if s.source_arn:
@@ -93,7 +95,7 @@ class SnapshotsMixin:
                 raise AwsError("InvalidDBInstanceStateFault",
                                f"Cannot create a snapshot because the database instance {inst.id} is not "
                                "currently in the available state.")
-            tags = _tags(p.get("Tags")) or (list(inst.tags) if inst.copy_tags else [])
+            tags = _tags(p.get("Tags")) or (list(inst.tags) if inst.settings.copy_tags else [])
             snap = self._new_snapshot(ctx, ident, inst, tags)
             inst.status = "backing-up"
             self._event("db-snapshot", snap.id, snap.arn(), "Creating manual snapshot", ["creation"])
