@@ -20,6 +20,7 @@ Files of this package, one per subject; RDS is made of one mixin from each:
     parameter_groups.py  DB parameter groups, DescribeDBParameters, the parameter catalog
     tags.py              Add/Remove/ListTagsForResource
     events.py            DescribeEvents
+    binlogs.py           binlog retention: the periodic purge of old binary logs
     control.py           the control interface's state, fixtures, reset, shutdown
     base.py              ids, tags, lookups by id or ARN, background work, events, KMS keys
 """
@@ -27,6 +28,7 @@ Files of this package, one per subject; RDS is made of one mixin from each:
 import threading
 
 from .base import Base
+from .binlogs import BinlogsMixin
 from .control import ControlMixin
 from .events import EventsMixin
 from .instances import InstancesMixin
@@ -36,7 +38,7 @@ from .tags import TagsMixin
 
 
 class RDS(InstancesMixin, SnapshotsMixin, ParameterGroupsMixin, TagsMixin, EventsMixin,
-          ControlMixin, Base):
+          BinlogsMixin, ControlMixin, Base):
     """The RDS handlers: awsim.py calls the method named like the action."""
 
     def __init__(self, state):
