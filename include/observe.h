@@ -26,6 +26,10 @@
 #define OBS_TAG_CHANGE		"rdsreconcile:change-id" /* alias UPSERT */
 /* On the target: when fence-source fenced the source, UTC seconds. */
 #define OBS_TAG_FENCED "rdsreconcile:fenced-at"
+/* On the target: read_only in the source's group before the fence:
+ * "default" (no user value: the engine default {TrueIfReplica}), "0" or
+ * "1"; lifting the fence restores exactly that. */
+#define OBS_TAG_FENCE_PREV "rdsreconcile:fence-prev"
 
 /* Values of OBS_TAG_PHASE, in order. */
 #define PHASE_CUTOVER	"cutover"	/* fencing started: never replicate again */
@@ -77,6 +81,7 @@ struct obs_instance {
 	struct binlog_pos tagged_pos;	/* OBS_TAG_BINLOG_*, file "" if absent */
 	/* OBS_TAG_FENCED, 0 if absent. */
 	time_t fenced_at;
+	char fence_prev[8]; /* OBS_TAG_FENCE_PREV, "" if absent */
 };
 
 /* One DB snapshot (RDS API Reference, DBSnapshot). */
@@ -153,6 +158,14 @@ struct observed {
 	int target_pg_ours;
 	enum tri target_pg_read_only;	/* read_only=1 set in that group */
 	enum tri source_pg_read_only;	/* read_only=1 set in the source's group */
+	/* read_only has a user value in the source's group (DescribeDBParameters
+	 * Source "user"); TRI_NO: the engine default {TrueIfReplica}. */
+	enum tri source_pg_read_only_set;
+	/* The other instances using the source's parameter group, but for
+	 * the source's own read replicas (read-only anyway): ", "-separated,
+	 * "" for none.  A fence there would fence them too. */
+	char source_pg_shared[512];
+	int n_source_pg_shared;
 	char change_status[16];		/* Route 53 GetChange of our tagged
 					 * change id: PENDING, INSYNC or "" */
 	struct obs_source_db srcdb;

@@ -86,6 +86,7 @@ static const struct field instance_fields[] = {
 	S(struct obs_instance, phase),
 	O(struct obs_instance, tagged_pos, pos_fields),
 	TM(struct obs_instance, fenced_at),
+	S(struct obs_instance, fence_prev),
 	END
 };
 
@@ -157,6 +158,9 @@ static const struct field observed_fields[] = {
 	B(struct observed, target_pg_ours),
 	T(struct observed, target_pg_read_only),
 	T(struct observed, source_pg_read_only),
+	T(struct observed, source_pg_read_only_set),
+	S(struct observed, source_pg_shared),
+	I(struct observed, n_source_pg_shared),
 	S(struct observed, change_status),
 	O(struct observed, srcdb, srcdb_fields),
 	O(struct observed, temprepl, repl_fields),
