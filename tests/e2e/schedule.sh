@@ -293,8 +293,28 @@ delayed_target() {
 }
 
 # -- cutover.timeoutSeconds -----------------------------------------------------------
+# After the abort, once the source's group is in-sync again: "" when the
+# source's own read replica is still read-only, else why not.
+own_replica_read_only() {
+	local ro st i addr port
+	addr=$(jq -r .own_replica_address "$WORLD/world.json")
+	port=$(jq -r .db_port "$WORLD/world.json")
+	for ((i = 0; i < 50; i++)); do
+		st=$(curl -sf "$AWSIM_URL/_awsim/instances" |
+			jq -r '.instances[] | select(.id == "e2e-src") | .parameter_status')
+		[ "$st" = in-sync ] && break
+		sleep 0.2
+	done
+	ro=$(MYSQL_PWD=$(cat "$WORLD/admin.pw") mariadb -N -B -h "$addr" -P "$port" -u admin \
+		-e 'SELECT @@read_only' 2>&1)
+	[ "$st" = in-sync ] && [ "$ro" = 1 ] && return 0
+	echo "; the source's own read replica: read_only '$ro' (group $st), want 1"
+}
+
 scenario_abort() {
-	make_world "$WORK/abort" --rows 2000 --cutover-timeout 3 || return 1
+	# The source has a read replica of its own: it shares the source's
+	# group (not a refusal) and must stay read-only after the abort.
+	make_world "$WORK/abort" --rows 2000 --cutover-timeout 3 --own-replica || return 1
 	local d=$WORLD/desired.yaml why= i
 	# Let the cut-over start while the target is 12 s behind.
 	sed -i 's/^    maxLagSeconds: .*/    maxLagSeconds: 3600/' "$d"
@@ -313,8 +333,9 @@ scenario_abort() {
 	else
 		why="$why; probe.py failed"
 	fi
+	why="$why$(own_replica_read_only)"
 	if [ -z "$why" ]; then
-		ok "abort: past timeoutSeconds the fence is lifted, the alias stays, exit 4"
+		ok "abort: past timeoutSeconds the fence is lifted, the alias stays, the source's own replica stays read-only, exit 4"
 	else
 		not_ok "abort: past timeoutSeconds the fence is lifted" "$why"
 		rr_diag abort
