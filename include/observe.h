@@ -118,6 +118,8 @@ struct obs_source_db {
 	char binlog_format[16];		/* @@binlog_format */
 	enum tri read_only;		/* @@read_only: 1 once fenced */
 	struct binlog_pos binlog;	/* SHOW MASTER STATUS */
+	char binlog_oldest[128];        /* SHOW BINARY LOGS' first file, ""
+					 * unknown: older ones are purged */
 	long binlog_retention_hours;	/* rds_show_configuration, -1 = NULL */
 	enum tri repl_user_exists;
 	/* The Host of each account named like the replication user

@@ -464,6 +464,10 @@ observe_source_db(struct rr_ctx *c, struct observed *o)
 	    db_binlog_status(db, &file, &s->binlog.pos) == RR_OK)
 		COPY(s->binlog.file, file);
 	free(file);
+	file = NULL;
+	if (s->log_bin == TRI_YES && db_binlog_oldest(db, &file) == RR_OK)
+		COPY(s->binlog_oldest, file);
+	free(file);
 	if (db_rds_show_configuration(db, "binlog retention hours", &v) ==
 	    RR_OK && v != NULL)
 		s->binlog_retention_hours = strtol(v, NULL, 10);

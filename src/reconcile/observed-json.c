@@ -123,6 +123,7 @@ static const struct field srcdb_fields[] = {
 	S(struct obs_source_db, binlog_format),
 	T(struct obs_source_db, read_only),
 	O(struct obs_source_db, binlog, pos_fields),
+	S(struct obs_source_db, binlog_oldest),
 	L(struct obs_source_db, binlog_retention_hours, -1),
 	T(struct obs_source_db, repl_user_exists),
 	I(struct obs_source_db, client_connections),

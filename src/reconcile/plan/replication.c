@@ -4,7 +4,27 @@
  * resume a stopped replication, and never skip an error (DESIGN.md §2
  * step 6).
  */
+#include <stdio.h>
+#include <string.h>
+
 #include "plan-int.h"
+
+/* The source no longer has pos's binlog file: SHOW BINARY LOGS starts
+ * after it.  False when that is unknown. */
+static int
+binlog_purged(const struct observed *o, const struct binlog_pos *pos)
+{
+	struct binlog_pos file, oldest;
+
+	if (o->srcdb.binlog_oldest[0] == '\0' || pos->file[0] == '\0')
+		return 0;
+	memset(&file, 0, sizeof(file));
+	memset(&oldest, 0, sizeof(oldest));
+	snprintf(file.file, sizeof(file.file), "%s", pos->file);
+	snprintf(oldest.file, sizeof(oldest.file), "%s",
+	    o->srcdb.binlog_oldest);
+	return binlog_pos_cmp(&file, &oldest) < 0;
+}
 
 void
 plan_replication(const struct desired *d, const struct observed *o,
@@ -32,6 +52,20 @@ plan_replication(const struct desired *d, const struct observed *o,
 			    "the target replicates from the source",
 			    "create replication user '%s' on the source",
 			    d->repl_user);
+			return;
+		}
+		if (binlog_purged(o, &t->tagged_pos)) {
+			/* Nothing is cut over yet, so a new freeze point is
+			 * safe; starting here would fail with error 1236. */
+			BLOCK(s,
+			    "replication must start exactly at the freeze "
+			    "point, and its binlog is gone",
+			    "binlog '%s' of the freeze point is purged on '%s' "
+			    "(oldest '%s'); nothing is cut over: delete '%s', "
+			    "'%s', '%s' for a new freeze point",
+			    t->tagged_pos.file, d->source_id,
+			    o->srcdb.binlog_oldest, d->target_id,
+			    d->snapshot_id, d->encrypted_snapshot_id);
 			return;
 		}
 		ACT(s, ACT_START_REPLICATION,
