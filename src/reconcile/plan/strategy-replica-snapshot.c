@@ -193,6 +193,8 @@ plan_next(const struct desired *d, const struct observed *o, struct step *s)
 	}
 	plan_preflight(d, o, s);
 	if (!plan_decided(s))
+		plan_refreeze(d, o, s);
+	if (!plan_decided(s))
 		plan_build(d, o, s);
 	if (!plan_decided(s))
 		plan_target(d, o, s);
