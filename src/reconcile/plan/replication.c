@@ -64,6 +64,15 @@ plan_refreeze(const struct desired *d, const struct observed *o, struct step *s)
 	if (o->target.exists &&
 	    (o->tgtrepl.reachable != TRI_YES || o->tgtrepl.configured))
 		return;
+	/* The user is made per address of the target, and the new target
+	 * will have another: make it again then. */
+	if (o->srcdb.repl_user_exists == TRI_YES) {
+		ACT(s, ACT_DROP_REPL_USER, why,
+		    "drop replication user '%s' on the source, made for the "
+		    "target of the purged freeze point",
+		    d->repl_user);
+		return;
+	}
 	if (o->target.exists) {
 		if (plan_is_status(&o->target, "deleting"))
 			WAIT(s, WAIT_STATUS, POLL_STATUS, "DescribeDBInstances",
