@@ -71,7 +71,11 @@
 	/* DeleteDBSnapshot (unencrypted) */ \
 	X(ACT_DELETE_SNAPSHOT, action_delete_snapshot) \
 	/* read_only=0 on the source, untag phase */ \
-	X(ACT_ABORT_CUTOVER, action_abort_cutover)
+	X(ACT_ABORT_CUTOVER, action_abort_cutover) \
+	/* DeleteDBInstance: target of a purged freeze point */ \
+	X(ACT_DISCARD_TARGET, action_discard_target) \
+	/* DeleteDBSnapshot: copy of a purged freeze point */ \
+	X(ACT_DISCARD_COPY, action_discard_copy)
 
 #define ACTION_ENUM_(value, entry) value,
 

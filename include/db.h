@@ -192,6 +192,14 @@ enum rr_err db_read_only(struct db *db, int *on);
  */
 enum rr_err db_binlog_status(struct db *db, char **file, uint64_t *pos);
 /*
+ * The oldest binary log file the server still has: the first row of SHOW
+ * BINARY LOGS (MySQL 8.0 Reference Manual, SHOW BINARY LOGS; MariaDB
+ * likewise), into *file (free()).  A file before it was purged, and
+ * replicating from it fails with error 1236.  RR_ERR_DB when binary
+ * logging is off or the list is empty.
+ */
+enum rr_err db_binlog_oldest(struct db *db, char **file);
+/*
  * Order two binlog coordinates: <0, 0, >0.  Files compare by their numeric
  * extension ("bin.000010" > "bin.000009"), then positions.
  */

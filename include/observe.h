@@ -26,6 +26,10 @@
 #define OBS_TAG_CHANGE		"rdsreconcile:change-id" /* alias UPSERT */
 /* On the target: when fence-source fenced the source, UTC seconds. */
 #define OBS_TAG_FENCED "rdsreconcile:fenced-at"
+/* On the target: read_only in the source's group before the fence:
+ * "default" (no user value: the engine default {TrueIfReplica}), "0" or
+ * "1"; lifting the fence restores exactly that. */
+#define OBS_TAG_FENCE_PREV "rdsreconcile:fence-prev"
 
 /* Values of OBS_TAG_PHASE, in order. */
 #define PHASE_CUTOVER	"cutover"	/* fencing started: never replicate again */
@@ -122,6 +126,7 @@ struct obs_instance {
 	struct binlog_pos tagged_pos;	/* OBS_TAG_BINLOG_*, file "" if absent */
 	/* OBS_TAG_FENCED, 0 if absent. */
 	time_t fenced_at;
+	char fence_prev[8]; /* OBS_TAG_FENCE_PREV, "" if absent */
 };
 
 /* One DB snapshot (RDS API Reference, DBSnapshot). */
@@ -158,6 +163,8 @@ struct obs_source_db {
 	char binlog_format[16];		/* @@binlog_format */
 	enum tri read_only;		/* @@read_only: 1 once fenced */
 	struct binlog_pos binlog;	/* SHOW MASTER STATUS */
+	char binlog_oldest[128];        /* SHOW BINARY LOGS' first file, ""
+					 * unknown: older ones are purged */
 	long binlog_retention_hours;	/* rds_show_configuration, -1 = NULL */
 	enum tri repl_user_exists;
 	/* The Host of each account named like the replication user
@@ -207,6 +214,14 @@ struct observed {
 	struct obs_param source_params[OBS_MAX_PARAMS];
 	int n_source_params;
 	int source_params_too_many;
+	/* read_only has a user value in the source's group (DescribeDBParameters
+	 * Source "user"); TRI_NO: the engine default {TrueIfReplica}. */
+	enum tri source_pg_read_only_set;
+	/* The other instances using the source's parameter group, but for
+	 * the source's own read replicas (read-only anyway): ", "-separated,
+	 * "" for none.  A fence there would fence them too. */
+	char source_pg_shared[512];
+	int n_source_pg_shared;
 	char change_status[16];		/* Route 53 GetChange of our tagged
 					 * change id: PENDING, INSYNC or "" */
 	struct obs_source_db srcdb;

@@ -65,7 +65,7 @@ struct step_args {
 	char instance_class[40]; /* RestoreDBInstanceFromDBSnapshot */
 	struct obs_tag tags[STEP_MAX_TAGS]; /* tags written */
 	int n_tags;
-	char untag[2][64]; /* tag keys removed */
+	char untag[3][64]; /* tag keys removed */
 	int n_untag;
 	char sg_ids[8][64]; /* VpcSecurityGroupIds (replica, restore, modify) */
 	int n_sg;
@@ -88,7 +88,9 @@ struct step_args {
 	int n_params;
 	int backup_retention;           /* days, 0 = not sent */
 	int multi_az;                   /* -1 = not sent */
-	int read_only;                  /* read_only's value, -1 = not sent */
+	/* read_only's value; -1 = not sent, or for abort-cutover: reset to
+	 * the engine default (ResetDBParameterGroup). */
+	int read_only;
 	long binlog_retention_hours;    /* 0 = not sent */
 	char user[64];                  /* replication user */
 	char hosts[STEP_MAX_HOSTS][64]; /* its hosts ('%' = any) */

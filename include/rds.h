@@ -346,4 +346,22 @@ void rds_parameters_release(struct rds_parameters *p);
 enum rr_err rds_modify_parameter_group(struct aws_client *c,
     const char *name, const struct rds_parameter *params, size_t n);
 
+/*
+ * ResetDBParameterGroup: parameter name of group back to its engine
+ * default, ApplyMethod immediate (RDS API Reference; a dynamic parameter
+ * such as read_only).  RR_ERR_NOT_FOUND for DBParameterGroupNotFound.
+ */
+enum rr_err
+rds_reset_parameter(struct aws_client *c, const char *group, const char *name);
+
+/*
+ * Every instance whose DBParameterGroups names group: DescribeDBInstances
+ * of the whole account and region, every page (MaxRecords 100, Marker;
+ * the API has no filter by parameter group).  Appends each identifier to
+ * *ids and its ReadReplicaSourceDBInstanceIdentifier ("" for none) to
+ * *sources, in reply order.  What was appended stays on failure.
+ */
+enum rr_err rds_parameter_group_users(struct aws_client *c, struct strvec *ids,
+    struct strvec *sources, const char *group);
+
 #endif

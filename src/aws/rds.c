@@ -807,3 +807,73 @@ rds_modify_parameter_group(struct aws_client *c, const char *name,
 	}
 	return e;
 }
+
+enum rr_err
+rds_reset_parameter(struct aws_client *c, const char *group, const char *name)
+{
+	struct aws_params p = { NULL, 0 };
+
+	aws_params_add(&p, "DBParameterGroupName", group);
+	aws_params_add(&p, "Parameters.Parameter.1.ParameterName", name);
+	aws_params_add(&p, "Parameters.Parameter.1.ApplyMethod", "immediate");
+	return call(c, "ResetDBParameterGroup", &p, "DBParameterGroupNotFound");
+}
+
+enum rr_err
+rds_parameter_group_users(struct aws_client *c, struct strvec *ids,
+    struct strvec *sources, const char *group)
+{
+	char *marker = NULL;
+	enum rr_err e;
+
+	do {
+		struct aws_params p = { NULL, 0 };
+		xmlDoc *doc = NULL;
+		xmlNode *res, *m;
+
+		aws_params_add(&p, "MaxRecords", "100");
+		if (marker != NULL)
+			aws_params_add(&p, "Marker", marker);
+		e = aws_query(c, &doc, AWS_SVC_RDS, "DescribeDBInstances", &p);
+		aws_params_release(&p);
+		free(marker);
+		marker = NULL;
+		if (e != RR_OK) {
+			xmlFreeDoc(doc);
+			goto out;
+		}
+		res = aws_xml_find(xmlDocGetRootElement(doc),
+		    "DescribeDBInstancesResult");
+		for (m = aws_xml_child(aws_xml_child(res, "DBInstances"),
+		         "DBInstance");
+		     m != NULL; m = aws_xml_next(m, "DBInstance")) {
+			struct rds_instance ri;
+			size_t k;
+
+			memset(&ri, 0, sizeof(ri));
+			parse_instance(&ri, m);
+			for (k = 0; k < ri.n_parameter_groups; k++)
+				if (ri.parameter_groups[k].name &&
+				    strcmp(ri.parameter_groups[k].name,
+				        group) == 0)
+					break;
+			if (k < ri.n_parameter_groups && ri.id) {
+				strvec_push(ids, ri.id);
+				strvec_push(sources,
+				    ri.read_replica_source
+				        ? ri.read_replica_source
+				        : "");
+			}
+			rds_instance_release(&ri);
+		}
+		marker = aws_xml_text(res, "Marker");
+		if (marker != NULL && *marker == '\0') {
+			free(marker);
+			marker = NULL;
+		}
+		xmlFreeDoc(doc);
+	} while (marker != NULL);
+out:
+	free(marker);
+	return e;
+}

@@ -79,6 +79,32 @@ out:
 	return err;
 }
 
+enum rr_err
+db_binlog_oldest(struct db *db, char **file)
+{
+	MYSQL_RES *res = NULL;
+	MYSQL_ROW row;
+	int cn;
+	enum rr_err err;
+
+	*file = NULL;
+	if ((err = db_query_res(db, "SHOW BINARY LOGS", &res)) != RR_OK)
+		goto out;
+	if (res == NULL || (row = mysql_fetch_row(res)) == NULL ||
+	    (cn = db_col(res, "Log_name")) < 0 || row[cn] == NULL) {
+		err = rr_seterr(RR_ERR_DB,
+		    "mysql '%s': SHOW BINARY LOGS "
+		    "lists no file",
+		    db->label);
+		goto out;
+	}
+	*file = xstrdup(row[cn]);
+out:
+	if (res != NULL)
+		mysql_free_result(res);
+	return err;
+}
+
 /* Split "base.000123" into base length and number; no dot: number 0. */
 static size_t
 binlog_split(const char *f, unsigned long long *num)

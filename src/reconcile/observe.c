@@ -237,6 +237,7 @@ observe_instance(struct rr_ctx *c, const char *id, struct obs_instance *oi,
 	tagged_pos(&oi->tagged_pos, &ri.tags);
 	if ((fenced = tag_value(&ri.tags, OBS_TAG_FENCED)) != NULL)
 		oi->fenced_at = (time_t)strtoll(fenced, NULL, 10);
+	COPY(oi->fence_prev, tag_value(&ri.tags, OBS_TAG_FENCE_PREV));
 	if (change_id != NULL)
 		snprintf(change_id, change_len, "%s",
 		    rds_tags_get(&ri.tags, OBS_TAG_CHANGE) ?
@@ -340,26 +341,34 @@ observe_record(struct rr_ctx *c, struct obs_record *r)
 
 /* read_only as set in a parameter group (user-modified values only). */
 static enum rr_err
-observe_pg_read_only(struct rr_ctx *c, const char *group, enum tri *out)
+observe_pg_read_only(struct rr_ctx *c, const char *group, enum tri *out,
+    enum tri *set)
 {
 	struct rds_parameters pl;
+	enum tri dummy;
 	enum rr_err e;
 	size_t i;
 
-	*out = TRI_NO;
+	if (set == NULL)
+		set = &dummy;
+	*out = *set = TRI_NO;
 	memset(&pl, 0, sizeof(pl));
+	/* Only Source "user" is an explicit value: anything else (engine-default,
+	 * system) is the engine's {TrueIfReplica}. */
 	e = rds_describe_parameters(c->aws, &pl, group, "user");
 	if (e == RR_ERR_NOT_FOUND) {
-		*out = TRI_UNKNOWN;
+		*out = *set = TRI_UNKNOWN;
 		return RR_OK;
 	}
 	if (e != RR_OK)
 		return e;
 	for (i = 0; i < pl.n; i++)
-		if (strcmp(pl.v[i].name, "read_only") == 0 && pl.v[i].value)
+		if (strcmp(pl.v[i].name, "read_only") == 0 && pl.v[i].value) {
+			*set = TRI_YES;
 			*out = strcmp(pl.v[i].value, "1") == 0 ||
 			    strcasecmp(pl.v[i].value, "on") == 0 ? TRI_YES :
 			    TRI_NO;
+		}
 	rds_parameters_release(&pl);
 	return RR_OK;
 }
@@ -405,7 +414,7 @@ observe_target_pg(struct rr_ctx *c, struct observed *o)
 	o->target_pg_ours = owned(&tags, c->d);
 	rds_tags_release(&tags);
 	return observe_pg_read_only(c, c->d->param_group,
-	    &o->target_pg_read_only);
+	    &o->target_pg_read_only, NULL);
 }
 
 /*
@@ -554,6 +563,10 @@ observe_source_db(struct rr_ctx *c, struct observed *o)
 	    db_binlog_status(db, &file, &s->binlog.pos) == RR_OK)
 		COPY(s->binlog.file, file);
 	free(file);
+	file = NULL;
+	if (s->log_bin == TRI_YES && db_binlog_oldest(db, &file) == RR_OK)
+		COPY(s->binlog_oldest, file);
+	free(file);
 	if (db_rds_show_configuration(db, "binlog retention hours", &v) ==
 	    RR_OK && v != NULL)
 		s->binlog_retention_hours = strtol(v, NULL, 10);
@@ -608,9 +621,47 @@ observe_cutover_aws(struct rr_ctx *c, struct observed *o, const char *change_id)
 		return RR_OK;
 	if (o->source.param_group[0] &&
 	    (e = observe_pg_read_only(c, o->source.param_group,
-	         &o->source_pg_read_only)) != RR_OK)
+	         &o->source_pg_read_only, &o->source_pg_read_only_set)) !=
+	        RR_OK)
 		return e;
 	return observe_change(c, change_id, o);
+}
+
+/*
+ * The other instances using the source's parameter group, which a fence
+ * there would fence too.  The source's own read replicas are left out:
+ * they inherit its group and are read-only anyway.  Not once the cut-over
+ * is done (nothing is fenced any more), nor for default groups (refused
+ * on their own).
+ */
+static enum rr_err
+observe_pg_shared(struct rr_ctx *c, struct observed *o)
+{
+	struct strvec ids = { NULL, 0, 0 }, sources = { NULL, 0, 0 };
+	size_t i, len = 0;
+	enum rr_err e;
+
+	if (!o->source.exists || o->source.param_group[0] == '\0' ||
+	    strncmp(o->source.param_group, "default.", 8) == 0 ||
+	    strcmp(o->target.phase, PHASE_DONE) == 0)
+		return RR_OK;
+	if ((e = rds_parameter_group_users(c->aws, &ids, &sources,
+	         o->source.param_group)) != RR_OK)
+		goto out;
+	for (i = 0; i < ids.n; i++) {
+		if (strcmp(ids.v[i], c->d->source_id) == 0 ||
+		    strcmp(sources.v[i], c->d->source_id) == 0)
+			continue;
+		if (len < sizeof(o->source_pg_shared))
+			len += (size_t)snprintf(o->source_pg_shared + len,
+			    sizeof(o->source_pg_shared) - len, "%s'%s'",
+			    o->n_source_pg_shared ? ", " : "", ids.v[i]);
+		o->n_source_pg_shared++;
+	}
+out:
+	strvec_clear(&ids);
+	strvec_clear(&sources);
+	return e;
 }
 
 /* The servers through SQL, and the local files: every pass. */
@@ -675,12 +726,15 @@ observe(struct observed *o, struct rr_ctx *c)
 	normalise_name(o->source.endpoint);
 	normalise_name(o->target.endpoint);
 	o->target_pg_read_only = o->source_pg_read_only = TRI_UNKNOWN;
+	o->source_pg_read_only_set = TRI_UNKNOWN;
 	if (o->target.exists && o->target.ours &&
 	    (e = observe_target_pg(c, o)) != RR_OK)
 		return e;
 	if (o->source.param_group[0] != '\0' &&
 	    (!o->target_pg_exists || o->target_pg_read_only != TRI_YES) &&
 	    (e = observe_source_pg(c, o)) != RR_OK)
+		return e;
+	if ((e = observe_pg_shared(c, o)) != RR_OK)
 		return e;
 	if ((e = observe_cutover_aws(c, o, change_id)) != RR_OK)
 		return e;
@@ -706,9 +760,10 @@ observe_cutover(struct observed *o, struct rr_ctx *c)
 		return e;
 	normalise_name(o->target.endpoint);
 	o->target_pg_read_only = o->source_pg_read_only = TRI_UNKNOWN;
+	o->source_pg_read_only_set = TRI_UNKNOWN;
 	if (o->target.exists && o->target.ours && o->target_pg_exists &&
 	    (e = observe_pg_read_only(c, d->param_group,
-	         &o->target_pg_read_only)) != RR_OK)
+	         &o->target_pg_read_only, NULL)) != RR_OK)
 		return e;
 	if ((e = observe_cutover_aws(c, o, change_id)) != RR_OK)
 		return e;

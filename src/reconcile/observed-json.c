@@ -113,6 +113,7 @@ static const struct field instance_fields[] = {
 	S(struct obs_instance, phase),
 	O(struct obs_instance, tagged_pos, pos_fields),
 	TM(struct obs_instance, fenced_at),
+	S(struct obs_instance, fence_prev),
 	END
 };
 
@@ -149,6 +150,7 @@ static const struct field srcdb_fields[] = {
 	S(struct obs_source_db, binlog_format),
 	T(struct obs_source_db, read_only),
 	O(struct obs_source_db, binlog, pos_fields),
+	S(struct obs_source_db, binlog_oldest),
 	L(struct obs_source_db, binlog_retention_hours, -1),
 	T(struct obs_source_db, repl_user_exists),
 	I(struct obs_source_db, client_connections),
@@ -187,6 +189,9 @@ static const struct field observed_fields[] = {
 	B(struct observed, source_pg_observed),
 	S(struct observed, source_pg_family),
 	B(struct observed, source_params_too_many),
+	T(struct observed, source_pg_read_only_set),
+	S(struct observed, source_pg_shared),
+	I(struct observed, n_source_pg_shared),
 	S(struct observed, change_status),
 	O(struct observed, srcdb, srcdb_fields),
 	O(struct observed, temprepl, repl_fields),

@@ -302,6 +302,11 @@ class App:
             except (ValueError, AttributeError) as e:
                 return 400, {"error": str(e)}
             return 200, {"holds": held}
+        if route == ("POST", "/_awsim/binlog-purge"):
+            try:
+                return 200, {"purged": self.rds.purge_binlogs(data.get("id"))}
+            except AwsError as e:
+                return 400, {"error": e.code, "message": e.message}
         if route == ("GET", "/_awsim/resolve"):
             return self.route53.resolve(q.get("name", ""), self.rds)
         if route == ("GET", "/_awsim/network"):
@@ -429,6 +434,10 @@ def main(argv=None):
     ap.add_argument("--ip-base", default="127.0.10.2", help="first loopback address for DB instances")
     ap.add_argument("--db-port", type=int, default=13306,
                     help="port every DB instance listens on (0 picks a free one)")
+    ap.add_argument("--apply-seconds", type=float, default=5,
+                    help="base seconds a dynamic parameter change shows `applying` before the servers get it")
+    ap.add_argument("--purge-seconds", type=float, default=300,
+                    help="base seconds between binlog purge passes (binlog retention hours)")
     args = ap.parse_args(argv)
 
     created_dir = args.state_dir is None or not os.path.exists(args.state_dir)
@@ -437,7 +446,7 @@ def main(argv=None):
     db_port = args.db_port or free_port()
     log = open(args.log, "a", encoding="utf-8") if args.log else sys.stderr
 
-    state = State(state_dir, args.time_scale, args.ip_base, db_port)
+    state = State(state_dir, args.time_scale, args.ip_base, db_port, args.apply_seconds, args.purge_seconds)
     app = App(state, parse_credentials(args.credentials), log)
     httpd = Server(("127.0.0.1", args.port), Handler)
     httpd.app = app
@@ -450,6 +459,7 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     app.stop = stop
+    app.rds.start_purger()
 
     if args.ready_file:
         tmp = args.ready_file + ".tmp"

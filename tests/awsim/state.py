@@ -67,10 +67,13 @@ class Faults:
 
 
 class State:
-    def __init__(self, state_dir, time_scale=1.0, ip_base="127.0.10.2", db_port=13306):
+    def __init__(self, state_dir, time_scale=1.0, ip_base="127.0.10.2", db_port=13306,
+                 apply_seconds=5, purge_seconds=300):
         self.lock = threading.RLock()
         self.state_dir = state_dir
         self.time_scale = time_scale
+        self.apply_seconds = apply_seconds    # base seconds a parameter change shows `applying`
+        self.purge_seconds = purge_seconds    # base seconds between binlog purge passes
         self.ip_base = ipaddress.IPv4Address(ip_base)
         self.db_port = db_port
         self.stopping = threading.Event()
@@ -171,7 +174,7 @@ class State:
             return out
 
 
-HOLD_KINDS = ("instance", "snapshot", "change")
+HOLD_KINDS = ("instance", "snapshot", "change", "parameters")
 
 
 def _hold_key(h):

@@ -16,6 +16,7 @@ What it makes, through signed AWS requests (botocore) and SQL (pymysql):
     group, the two security groups, the subnet group with --network private);
     not made for --case missing-source;
   * for --case target-taken, an instance already named like the target,
+  * for --case shared-param-group, another instance using the source's group,
     without the reconciler's ownership tag;
   * a private hosted zone <name>.internal and the alias record
     db.<name>.internal: an A record when the source's Endpoint.Address is an
@@ -53,7 +54,7 @@ import common  # noqa: E402
 from common import log as _log  # noqa: E402
 
 CASES = ("ok", "missing-source", "disabled-key", "target-taken", "no-backups", "binlog-statement",
-         "missing-alias")
+         "missing-alias", "shared-param-group")
 SECURITY_GROUPS = ["sg-0e2e00000000000a1", "sg-0e2e00000000000b2"]
 VPC_ID = "vpc-0e2e0000000000001"
 
@@ -205,6 +206,27 @@ class Fixture:
         self.step("source %s available at %s:%s (backups %s)" % (
             a.source, ep["Address"], ep["Port"], "off" if retention == 0 else "%d day" % retention))
         return inst
+
+    def make_own_replica(self):
+        """The source's own read replica: it inherits the group, and read_only={TrueIfReplica}."""
+        ident = self.a.source + "-ro"
+        self.rds.create_db_instance_read_replica(DBInstanceIdentifier=ident,
+                                                 SourceDBInstanceIdentifier=self.a.source)
+        inst = self.wait_available(ident)
+        self.world["own_replica"] = ident
+        self.world["own_replica_address"] = inst["Endpoint"]["Address"]
+        self.wait_available(self.a.source)
+        self.step("read replica %s of the source" % ident)
+
+    def make_sharer(self):
+        """Another instance using the source's parameter group: a fence there would fence it too."""
+        a = self.a
+        ident = a.source + "-other"
+        self.create_instance(ident, new_password(), 0, self.world["param_group"],
+                             [{"Key": "owner", "Value": "someone-else"}])
+        self.wait_available(ident)
+        self.step("instance %s shares parameter group %s (case shared-param-group)" % (
+            ident, self.world["param_group"]))
 
     def make_intruder(self):
         """An instance named like the target, made by someone else (no ownership tag)."""
@@ -358,6 +380,10 @@ class Fixture:
         inst = self.make_source(password)
         if a.case == "target-taken":
             self.make_intruder()
+        if a.case == "shared-param-group":
+            self.make_sharer()
+        if inst is not None and a.own_replica:
+            self.make_own_replica()
         self.make_zone(inst["Endpoint"]["Address"] if inst else None)
         if inst is not None and a.rows > 0 and not a.no_seed:
             self.seed(inst, password)
@@ -443,6 +469,8 @@ def main(argv=None):
     ap.add_argument("--engine", default="mariadb")
     ap.add_argument("--engine-version", default="10.11.6")
     ap.add_argument("--instance-class", default="db.t3.micro")
+    ap.add_argument("--own-replica", action="store_true",
+                    help="give the source a read replica of its own, <source>-ro (it shares the group)")
     ap.add_argument("--rows", type=int, default=100000, help="seed rows in all (0: none)")
     ap.add_argument("--no-seed", action="store_true", help="create the tables' world, load no data")
     ap.add_argument("--no-seal", action="store_true", help="skip keygen/seal (no rdsreconcile needed)")

@@ -19,6 +19,8 @@
 #   lag     a target that lags on purpose (RDS 'source delay') under writes
 #           holds the cut-over past maxLagSeconds; once writes stop and the
 #           lag falls, apply converges
+#   purge   the freeze point's binlog purged on the source before the target
+#           replicates: a new freeze point, apply converges, no write lost
 
 # The lines of a run's stdout that report an executed mutation: its
 # symbol is +, ~ or - (waits are …, gates …, blocked !).
@@ -293,8 +295,28 @@ delayed_target() {
 }
 
 # -- cutover.timeoutSeconds -----------------------------------------------------------
+# After the abort, once the source's group is in-sync again: "" when the
+# source's own read replica is still read-only, else why not.
+own_replica_read_only() {
+	local ro st i addr port
+	addr=$(jq -r .own_replica_address "$WORLD/world.json")
+	port=$(jq -r .db_port "$WORLD/world.json")
+	for ((i = 0; i < 50; i++)); do
+		st=$(curl -sf "$AWSIM_URL/_awsim/instances" |
+			jq -r '.instances[] | select(.id == "e2e-src") | .parameter_status')
+		[ "$st" = in-sync ] && break
+		sleep 0.2
+	done
+	ro=$(MYSQL_PWD=$(cat "$WORLD/admin.pw") mariadb -N -B -h "$addr" -P "$port" -u admin \
+		-e 'SELECT @@read_only' 2>&1)
+	[ "$st" = in-sync ] && [ "$ro" = 1 ] && return 0
+	echo "; the source's own read replica: read_only '$ro' (group $st), want 1"
+}
+
 scenario_abort() {
-	make_world "$WORK/abort" --rows 2000 --cutover-timeout 3 || return 1
+	# The source has a read replica of its own: it shares the source's
+	# group (not a refusal) and must stay read-only after the abort.
+	make_world "$WORK/abort" --rows 2000 --cutover-timeout 3 --own-replica || return 1
 	local d=$WORLD/desired.yaml why= i
 	# Let the cut-over start while the target is 12 s behind.
 	sed -i 's/^    maxLagSeconds: .*/    maxLagSeconds: 3600/' "$d"
@@ -313,8 +335,9 @@ scenario_abort() {
 	else
 		why="$why; probe.py failed"
 	fi
+	why="$why$(own_replica_read_only)"
 	if [ -z "$why" ]; then
-		ok "abort: past timeoutSeconds the fence is lifted, the alias stays, exit 4"
+		ok "abort: past timeoutSeconds the fence is lifted, the alias stays, the source's own replica stays read-only, exit 4"
 	else
 		not_ok "abort: past timeoutSeconds the fence is lifted" "$why"
 		rr_diag abort
@@ -370,5 +393,50 @@ scenario_lag() {
 		rr_diag lag-open
 	fi
 	verify_check lag --writes "$WORLD/writes.jsonl" --allow-no-switch
+	WORLD_STATE=other
+}
+
+# -- a purged freeze point ------------------------------------------------------------
+# The build is stopped just before start-replication (apply --once until the
+# next step would replicate); then the source rotates its binlog with binlog
+# retention hours NULL and the stand-in runs a purge pass, so the freeze
+# point's file is gone. apply must not replicate from it (error 1236) but
+# discard the target, the copy, the snapshot and the temporary replica,
+# freeze again, converge, and lose no acknowledged write.
+scenario_purge() {
+	make_world "$WORK/purge" --rows 2000 || return 1
+	local d=$WORLD/desired.yaml runs=0 why= addr port purged
+	start_writer || return 1
+	while [ "$runs" -lt 200 ]; do
+		runs=$((runs + 1))
+		rr purge-dry apply --dry-run "$d" >/dev/null
+		grep -m1 -E '^[0-9:]{8} ' "$WORLD/purge-dry.out" | grep -q "replicate '" && break
+		rr purge-once apply --once "$d" >/dev/null
+		[ "$RR_RC" -eq 2 ] || break
+		sleep 0.1
+	done
+	addr=$(jq -r .source_address "$WORLD/world.json")
+	port=$(jq -r .db_port "$WORLD/world.json")
+	MYSQL_PWD=$(cat "$WORLD/admin.pw") mariadb -N -B -h "$addr" -P "$port" -u admin -e \
+		"FLUSH BINARY LOGS; CALL mysql.rds_set_configuration('binlog retention hours', NULL)" ||
+		why="could not rotate the source's binlog"
+	purged=$(awsim_post /_awsim/binlog-purge '{"id": "e2e-src"}' | jq -r '.purged["e2e-src"] | join(" ")')
+	[ -n "$purged" ] || why="$why; the purge pass purged nothing"
+	note "purged on the source: $purged"
+	rr purge apply "$d"
+	sleep 0.3
+	writer_stop
+	[ "$RR_RC" -eq 0 ] || why="$why; exit $RR_RC (want 0)"
+	grep -q "delete target 'e2e-src-enc': binlog .* is purged" "$WORLD/purge.out" ||
+		why="$why; the target of the purged freeze point was not discarded"
+	grep -q "create temporary read replica" "$WORLD/purge.out" || why="$why; no new freeze point"
+	if [ -z "$why" ]; then
+		ok "purge: a purged freeze point is discarded, a new one taken, apply converges (${RR_SECS}s)"
+		grep -m1 "delete target" "$WORLD/purge.out" | diag
+	else
+		not_ok "purge: a purged freeze point is discarded and apply converges" "$why"
+		rr_diag purge
+	fi
+	verify_check purge --writes "$WORLD/writes.jsonl"
 	WORLD_STATE=other
 }

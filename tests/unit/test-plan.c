@@ -191,6 +191,46 @@ check_arguments(const struct pcase *cases, size_t n)
 	        arg_tag(&s->args, OBS_TAG_FENCED) != NULL,
 	    "arguments: fence-source sets read_only=1 in the source's group "
 	    "and tags the time");
+	ok(s != NULL && arg_tag(&s->args, OBS_TAG_FENCE_PREV) != NULL &&
+	        strcmp(arg_tag(&s->args, OBS_TAG_FENCE_PREV), "default") == 0,
+	    "arguments: fence-source records that read_only had no user "
+	    "value (the engine default)");
+}
+
+static const struct pcase *
+case_named(const struct pcase *cases, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(cases[i].name, name) == 0)
+			return &cases[i];
+	return NULL;
+}
+
+/*
+ * Lifting the fence restores what read_only was before it, never a
+ * blanket 0 (which would open the source's own read replicas): the
+ * engine default when the tag says so or is missing, else the value.
+ */
+static void
+check_abort_arguments(const struct pcase *cases, size_t n)
+{
+	const struct pcase *c;
+	const struct step *s;
+
+	c = case_named(cases, n, "cutover-timeout-abort");
+	s = c ? step_of(c, ACT_ABORT_CUTOVER) : NULL;
+	ok(s != NULL && s->args.read_only == -1 && s->args.n_untag == 3 &&
+	        strcmp(s->args.untag[2], OBS_TAG_FENCE_PREV) == 0,
+	    "arguments: abort-cutover without a recorded value resets "
+	    "read_only to the engine default and drops the tags");
+	c = case_named(cases, n, "cutover-abort-explicit-prev");
+	s = c ? step_of(c, ACT_ABORT_CUTOVER) : NULL;
+	ok(s != NULL && s->args.read_only == 0 &&
+	        strcmp(s->args.param_group, "shop-mysql80") == 0,
+	    "arguments: abort-cutover puts back the explicit read_only=0 "
+	    "recorded at the fence");
 }
 
 /*
@@ -897,6 +937,7 @@ main(void)
 	check_arguments(cases, n);
 	check_target_params(cases, n);
 	check_network_arguments(cases, n);
+	check_abort_arguments(cases, n);
 
 	for (i = 0; i < n; i++) {
 		desired_free(cases[i].d);

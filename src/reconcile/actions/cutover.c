@@ -76,8 +76,23 @@ run_fence_source(struct rr_ctx *c, const struct observed *o,
 	return act_set_read_only(c, s->args.param_group, s->args.read_only);
 }
 
+/*
+ * What read_only was in the source's group before the fence, for lifting
+ * it: the tag a first attempt wrote (a retry observes its own 1), else
+ * the observed user value, else the engine default.
+ */
+static const char *
+fence_prev(const struct observed *o)
+{
+	if (o->target.fence_prev[0])
+		return o->target.fence_prev;
+	if (o->source_pg_read_only_set == TRI_YES)
+		return o->source_pg_read_only == TRI_YES ? "1" : "0";
+	return "default";
+}
+
 /* read_only=1 in the source's own group; the time of the observation
- * the fence is planned from goes on the target. */
+ * the fence is planned from, and what read_only was, go on the target. */
 static void
 resolve_fence_source(const struct desired *d, const struct observed *o,
     struct step *s)
@@ -90,6 +105,7 @@ resolve_fence_source(const struct desired *d, const struct observed *o,
 	s->args.read_only = 1;
 	snprintf(at, sizeof(at), "%lld", (long long)o->now);
 	act_args_tag(&s->args, OBS_TAG_FENCED, at);
+	act_args_tag(&s->args, OBS_TAG_FENCE_PREV, fence_prev(o));
 }
 
 static void
@@ -351,15 +367,20 @@ static enum rr_err
 run_abort_cutover(struct rr_ctx *c, const struct observed *o,
     const struct step *s)
 {
-	char *key[2];
+	char *key[3];
 	struct strvec keys = { key, 0, 0 };
 	enum rr_err e;
 	int i;
 
 	for (i = 0; i < s->args.n_untag; i++)
 		key[keys.n++] = (char *)s->args.untag[i];
-	if ((e = act_set_read_only(c, s->args.param_group,
-	         s->args.read_only)) != RR_OK)
+	if (s->args.read_only < 0)
+		e = rds_reset_parameter(c->aws, s->args.param_group,
+		    "read_only");
+	else
+		e = act_set_read_only(c, s->args.param_group,
+		    s->args.read_only);
+	if (e != RR_OK)
 		return e;
 	return rds_remove_tags(c->aws, o->target.arn, &keys);
 }
@@ -373,20 +394,30 @@ resolve_abort_cutover(const struct desired *d, const struct observed *o,
 	snprintf(a->id, sizeof(a->id), "%s", d->source_id);
 	snprintf(a->param_group, sizeof(a->param_group), "%s",
 	    o->source.param_group);
-	a->read_only = 0;
+	/* What was there before the fence, never a blanket 0: an explicit 0
+	 * would make the source's own read replicas writable. Without the
+	 * tag (fenced by an older version) the engine default is the safe
+	 * guess: 0 on the source, 1 on its replicas. */
+	if (strcmp(o->target.fence_prev, "0") == 0 ||
+	    strcmp(o->target.fence_prev, "1") == 0)
+		a->read_only = o->target.fence_prev[0] - '0';
+	else
+		a->read_only = -1;
 	snprintf(a->untag[0], sizeof(a->untag[0]), "%s", OBS_TAG_PHASE);
 	snprintf(a->untag[1], sizeof(a->untag[1]), "%s", OBS_TAG_FENCED);
-	a->n_untag = 2;
+	snprintf(a->untag[2], sizeof(a->untag[2]), "%s", OBS_TAG_FENCE_PREV);
+	a->n_untag = 3;
 }
 
 static void
 assume_abort_cutover(const struct desired *d, struct observed *o,
     const struct step *s)
 {
-	o->source_pg_read_only = TRI_NO;
-	o->srcdb.read_only = TRI_NO;
+	o->source_pg_read_only = s->args.read_only == 1 ? TRI_YES : TRI_NO;
+	o->srcdb.read_only = s->args.read_only == 1 ? TRI_YES : TRI_NO;
 	o->target.phase[0] = '\0';
 	o->target.fenced_at = 0;
+	o->target.fence_prev[0] = '\0';
 	o->position_wait_s = 0;
 }
 
@@ -396,7 +427,7 @@ const struct action_entry action_abort_cutover = {
 	.symbol = "~",
 	.mutates = MUTATES_AWS,
 	.resource = RES_SOURCE,
-	.op = "ModifyDBParameterGroup, RemoveTagsFromResource",
+	.op = "Reset/ModifyDBParameterGroup, RemoveTagsFromResource",
 	.resolve = resolve_abort_cutover,
 	.run = run_abort_cutover,
 	.assume = assume_abort_cutover,

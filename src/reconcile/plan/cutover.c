@@ -12,6 +12,19 @@
  * wait for the exact final position, stop replication, open the target,
  * switch the alias.  Never start replication again from here.
  */
+/* What lifting the fence puts back (abort-cutover resolves the same from
+ * the tag fence-source wrote): the value read_only had before, or the
+ * engine default when it had none or the tag is missing. */
+static const char *
+ro_before(const struct observed *o)
+{
+	if (strcmp(o->target.fence_prev, "0") == 0)
+		return "back to 0";
+	if (strcmp(o->target.fence_prev, "1") == 0)
+		return "back to 1";
+	return "reset to the engine default";
+}
+
 void
 plan_cutover(const struct desired *d, const struct observed *o, struct step *s)
 {
@@ -93,10 +106,10 @@ plan_cutover(const struct desired *d, const struct observed *o, struct step *s)
 			ACT(s, ACT_ABORT_CUTOVER,
 			    "replication on the target failed while the "
 			    "source was fenced",
-			    "lift the fence on '%s' (read_only=0 in '%s') and "
+			    "lift the fence on '%s' (read_only %s in '%s') and "
 			    "abort the cut-over: %u: %s",
-			    d->source_id, o->source.param_group, r->last_errno,
-			    r->last_error);
+			    d->source_id, ro_before(o), o->source.param_group,
+			    r->last_errno, r->last_error);
 			return;
 		}
 		if (binlog_pos_cmp(&r->exec, &o->srcdb.binlog) < 0 &&
@@ -114,9 +127,9 @@ plan_cutover(const struct desired *d, const struct observed *o, struct step *s)
 			ACT(s, ACT_ABORT_CUTOVER,
 			    "cutover.timeoutSeconds ran out: the target did not "
 			    "reach the fenced source's final position",
-			    "lift the fence on '%s' (read_only=0 in '%s') and "
+			    "lift the fence on '%s' (read_only %s in '%s') and "
 			    "abort the cut-over after %lds",
-			    d->source_id, o->source.param_group,
+			    d->source_id, ro_before(o), o->source.param_group,
 			    o->position_wait_s);
 			return;
 		}

@@ -63,6 +63,10 @@ void plan_preflight_binlog(const struct desired *d, const struct observed *o,
 /* target.c: an encrypted target, restored, configured like the source. */
 void
 plan_target(const struct desired *d, const struct observed *o, struct step *s);
+/* replication.c: a freeze point whose binlog is purged is discarded
+ * (target, copy, snapshot, temporary replica) for a new one. */
+void plan_refreeze(const struct desired *d, const struct observed *o,
+    struct step *s);
 /* replication.c: the target replicating from the source, no error. */
 void plan_replication(const struct desired *d, const struct observed *o,
     struct step *s);

@@ -48,6 +48,16 @@ plan_preflight(const struct desired *d, const struct observed *o,
 		    d->source_id, src->param_group);
 		return;
 	}
+	if (o->n_source_pg_shared > 0) {
+		BLOCK(s,
+		    "writes are fenced with read_only=1 in the source's "
+		    "parameter group, which would fence every instance using it",
+		    "source '%s' shares parameter group '%s' with %s; give the "
+		    "source its own group copied from it "
+		    "(copy-db-parameter-group, then modify-db-instance and reboot)",
+		    d->source_id, src->param_group, o->source_pg_shared);
+		return;
+	}
 	if (!o->record.zone_exists) {
 		BLOCK(s, "the alias lives in that zone",
 		    "hosted zone '%s' not found", d->zone_id);

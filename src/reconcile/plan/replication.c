@@ -4,7 +4,125 @@
  * resume a stopped replication, and never skip an error (DESIGN.md §2
  * step 6).
  */
+#include <stdio.h>
+#include <string.h>
+
 #include "plan-int.h"
+
+/* The source no longer has pos's binlog file: SHOW BINARY LOGS starts
+ * after it.  False when that is unknown. */
+static int
+binlog_purged(const struct observed *o, const struct binlog_pos *pos)
+{
+	struct binlog_pos file, oldest;
+
+	if (o->srcdb.binlog_oldest[0] == '\0' || pos->file[0] == '\0')
+		return 0;
+	memset(&file, 0, sizeof(file));
+	memset(&oldest, 0, sizeof(oldest));
+	snprintf(file.file, sizeof(file.file), "%s", pos->file);
+	snprintf(oldest.file, sizeof(oldest.file), "%s",
+	    o->srcdb.binlog_oldest);
+	return binlog_pos_cmp(&file, &oldest) < 0;
+}
+
+/* The freeze point the build stands on: the target's, else the
+ * copy's, the snapshot's or the temporary replica's tag. */
+static const struct binlog_pos *
+freeze_pos(const struct observed *o)
+{
+	if (o->target.exists && o->target.tagged_pos.file[0])
+		return &o->target.tagged_pos;
+	if (o->copy.exists && o->copy.tagged_pos.file[0])
+		return &o->copy.tagged_pos;
+	if (o->freeze.exists && o->freeze.tagged_pos.file[0])
+		return &o->freeze.tagged_pos;
+	if (o->temp.exists && o->temp.tagged_pos.file[0])
+		return &o->temp.tagged_pos;
+	return NULL;
+}
+
+/*
+ * Before the target replicates, its start position must still be in the
+ * source's binlogs: else rds_set_external_master would start and fail
+ * with error 1236.  Nothing is cut over yet (this runs before phase
+ * cutover) and the alias still serves the source, so the safe way on is
+ * a new freeze point: delete what stands on the old one, newest first,
+ * and let the build start again.  Every resource deleted is ours
+ * (plan_ownership ran first).
+ */
+void
+plan_refreeze(const struct desired *d, const struct observed *o, struct step *s)
+{
+	const struct binlog_pos *fp = freeze_pos(o);
+	const char *why = "the freeze point's binlog is purged on the source; "
+	                  "nothing is cut over, so a new freeze point is safe";
+
+	if (fp == NULL || !binlog_purged(o, fp))
+		return;
+	/* Replicating already: the position is behind it. */
+	if (o->target.exists &&
+	    (o->tgtrepl.reachable != TRI_YES || o->tgtrepl.configured))
+		return;
+	/* The user is made per address of the target, and the new target
+	 * will have another: make it again then. */
+	if (o->srcdb.repl_user_exists == TRI_YES) {
+		ACT(s, ACT_DROP_REPL_USER, why,
+		    "drop replication user '%s' on the source, made for the "
+		    "target of the purged freeze point",
+		    d->repl_user);
+		return;
+	}
+	if (o->target.exists) {
+		if (plan_is_status(&o->target, "deleting"))
+			WAIT(s, WAIT_STATUS, POLL_STATUS, "DescribeDBInstances",
+			    "the old target is being deleted",
+			    "wait for '%s' to be deleted", d->target_id);
+		else
+			ACT(s, ACT_DISCARD_TARGET, why,
+			    "delete target '%s': binlog '%s' of its freeze "
+			    "point is purged on '%s' (oldest '%s')",
+			    d->target_id, fp->file, d->source_id,
+			    o->srcdb.binlog_oldest);
+		return;
+	}
+	if (o->copy.exists) {
+		if (strcmp(o->copy.status, "deleting") == 0)
+			WAIT(s, WAIT_STATUS, POLL_STATUS, "DescribeDBSnapshots",
+			    "the old encrypted copy is being deleted",
+			    "wait for '%s' to be deleted",
+			    d->encrypted_snapshot_id);
+		else
+			ACT(s, ACT_DISCARD_COPY, why,
+			    "delete encrypted snapshot '%s' of the purged "
+			    "freeze point %s:%llu",
+			    d->encrypted_snapshot_id, fp->file,
+			    (unsigned long long)fp->pos);
+		return;
+	}
+	if (o->freeze.exists) {
+		if (strcmp(o->freeze.status, "deleting") == 0)
+			WAIT(s, WAIT_STATUS, POLL_STATUS, "DescribeDBSnapshots",
+			    "the old snapshot is being deleted",
+			    "wait for '%s' to be deleted", d->snapshot_id);
+		else
+			ACT(s, ACT_DELETE_SNAPSHOT, why,
+			    "delete unencrypted snapshot '%s' of the purged "
+			    "freeze point %s:%llu",
+			    d->snapshot_id, fp->file,
+			    (unsigned long long)fp->pos);
+		return;
+	}
+	if (plan_is_status(&o->temp, "deleting"))
+		WAIT(s, WAIT_STATUS, POLL_STATUS, "DescribeDBInstances",
+		    "the old temporary replica is being deleted",
+		    "wait for '%s' to be deleted", d->temp_replica_id);
+	else
+		ACT(s, ACT_DELETE_TEMP_REPLICA, why,
+		    "delete temporary replica '%s' stopped at the purged "
+		    "freeze point %s:%llu",
+		    d->temp_replica_id, fp->file, (unsigned long long)fp->pos);
+}
 
 void
 plan_replication(const struct desired *d, const struct observed *o,

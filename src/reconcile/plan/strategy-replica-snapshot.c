@@ -195,6 +195,8 @@ plan_next(const struct desired *d, const struct observed *o, struct step *s)
 	if (!plan_decided(s))
 		plan_preflight_binlog(d, o, s);
 	if (!plan_decided(s))
+		plan_refreeze(d, o, s);
+	if (!plan_decided(s))
 		plan_build(d, o, s);
 	if (!plan_decided(s))
 		plan_target(d, o, s);

@@ -6,6 +6,7 @@ replication from a restored copy."""
 import os
 import re
 import shutil
+import time
 
 from .accounts import REPL_USER
 from .backup import _strip_backup_meta
@@ -64,6 +65,36 @@ class ReplicationMixin:
         if status is None or status.get("Seconds_Behind_Master") is None:
             return None
         return int(status["Seconds_Behind_Master"])
+
+    def binlog_retention_hours(self):
+        """mysql.rds_configuration's `binlog retention hours`: an int, or None (NULL)."""
+        rows = self.sql("SELECT value FROM mysql.rds_configuration WHERE name = 'binlog retention hours'")
+        return int(rows[0][0]) if rows and rows[0][0] is not None else None
+
+    @_errors_as_mariadb
+    def purge_binlogs(self, max_age):
+        """Purge the binlog files closed more than max_age seconds ago (by the
+        file's mtime, as MariaDB's own expiry), oldest first up to the first
+        younger one; never the current file. A file a connected replica is
+        still reading is kept by the server itself (PURGE BINARY LOGS stops
+        there). Returns the names purged."""
+        names = [r[0] for r in self.sql("SHOW BINARY LOGS")]
+        if len(names) < 2:
+            return []
+        keep = names[-1]
+        for name in names[:-1]:
+            if time.time() - os.path.getmtime(os.path.join(self.datadir, name)) <= max_age:
+                keep = name
+                break
+        if keep == names[0]:
+            return []
+        try:
+            self.sql("PURGE BINARY LOGS TO %s", (keep,))
+        except MariaDBError as exc:
+            if exc.errno != 1378:     # ER_LOG_IN_USE: the files before it are gone
+                raise
+        left = {r[0] for r in self.sql("SHOW BINARY LOGS")}
+        return [n for n in names if n not in left]
 
     def _reset_replication(self):
         names = [r["Connection_name"] for r in

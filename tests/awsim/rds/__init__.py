@@ -23,6 +23,7 @@ Files of this package, one per subject; RDS is made of one mixin from each:
     settings.py          an instance's other settings (storage, monitoring, windows, ...), option groups
     tags.py              Add/Remove/ListTagsForResource
     events.py            DescribeEvents
+    binlogs.py           binlog retention: the periodic purge of old binary logs
     control.py           the control interface's state, fixtures, reset, shutdown
     base.py              ids, tags, lookups by id or ARN, background work, events, KMS keys
 """
@@ -30,6 +31,7 @@ Files of this package, one per subject; RDS is made of one mixin from each:
 import threading
 
 from .base import Base
+from .binlogs import BinlogsMixin
 from .control import ControlMixin
 from .events import EventsMixin
 from .instances import InstancesMixin
@@ -41,7 +43,7 @@ from .tags import TagsMixin
 
 
 class RDS(InstancesMixin, SnapshotsMixin, ParameterGroupsMixin, NetworkMixin, SettingsMixin, TagsMixin,
-          EventsMixin, ControlMixin, Base):
+          EventsMixin, BinlogsMixin, ControlMixin, Base):
     """The RDS handlers: awsim.py calls the method named like the action."""
 
     def __init__(self, state):

@@ -77,6 +77,7 @@ class Instance:
         self.param_status = "in-sync"
         self.sg_status = "active"
         self.pending_params = False  # parameter values waiting for a reboot
+        self.param_applying = 0      # parameter group changes still applying
         self.oplock = threading.Lock()  # serialises work on this instance's server
         self.root = None
         self.tags = []

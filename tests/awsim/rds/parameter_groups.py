@@ -9,7 +9,6 @@ from state import ACCOUNT, AwsError
 
 from .base import _check_id, _page, _tags
 
-APPLYING = 5    # base seconds (multiplied by --time-scale) a ModifyDBParameterGroup applies for
 
 # Parameters the stand-in models per family: name -> (default, apply type, data type,
 # allowed values, description).  Defaults in braces are RDS formulas and are never
@@ -183,26 +182,85 @@ class ParameterGroupsMixin:
                                    f"cannot use immediate apply method for static parameter {name}")
                 changes[name] = (value, method)
             pg.user.update(changes)
-            immediate = {n: v for n, (v, m) in changes.items() if m == "immediate"}
-            users = [i for i in self.state.instances.values() if i.param_group == pg.name]
-            for inst in users:
-                if len(immediate) < len(changes):
-                    inst.param_status = "pending-reboot"
-                    inst.pending_params = True
-                elif immediate and inst.param_status == "in-sync":
-                    inst.param_status = "applying"
+            immediate = [n for n, (v, m) in changes.items() if m == "immediate"]
+            self._param_change(pg, immediate, len(immediate) < len(changes))
             self._event("db-parameter-group", pg.name, pg.arn(), "Updated parameter group", ["configuration change"])
-        if immediate:
-            for inst in users:
-                self._spawn("apply parameters", self._apply_worker, inst, immediate)
         return {"DBParameterGroupName": pg.name}
 
-    def _apply_worker(self, inst, values):
-        started = time.monotonic()
-        with inst.oplock:
-            if inst.server is not None and inst.status != "deleting":
-                inst.server.apply_parameters(values)
-        self._wait_rest(started, APPLYING)
+    def ResetDBParameterGroup(self, p, ctx):
+        """Back to the engine default: every user value (ResetAllParameters:
+        dynamic ones immediately, static ones at the next reboot) or the named
+        ones, each with its ApplyMethod. Stricter than the API reference's "by
+        default, all parameters are reset": exactly one of the two must be given."""
+        params = p.get("Parameters") or []
+        reset_all = bool(p.get("ResetAllParameters"))
+        if reset_all == bool(params):
+            raise AwsError("InvalidParameterCombination",
+                           "Specify either ResetAllParameters or a list of Parameters to reset, not both or neither.")
+        if len(params) > 20:
+            raise AwsError("InvalidParameterValue", "You can reset between 1 and 20 parameters in one request.")
         with self.state.lock:
-            if inst.param_status == "applying":
-                inst.param_status = "in-sync"
+            pg = self._param_group(p["DBParameterGroupName"])
+            if pg.default:
+                raise AwsError("InvalidDBParameterGroupStateFault",
+                               f"Default parameter groups cannot be modified: {pg.name}")
+            catalog = family_params(pg.family)
+            if reset_all:
+                resets = {n: "immediate" if catalog[n][1] == "dynamic" else "pending-reboot" for n in pg.user}
+            else:
+                resets = {}
+                for prm in params:
+                    name = prm.get("ParameterName")
+                    if not name or name not in catalog:
+                        raise AwsError("InvalidParameterValue", f"Could not find parameter with name: {name}")
+                    method = prm.get("ApplyMethod")
+                    if method not in ("immediate", "pending-reboot"):
+                        raise AwsError("InvalidParameterValue", f"ApplyMethod must be immediate or pending-reboot "
+                                       f"for {name}")
+                    if catalog[name][1] == "static" and method == "immediate":
+                        raise AwsError("InvalidParameterCombination",
+                                       f"cannot use immediate apply method for static parameter {name}")
+                    resets[name] = method
+            for name in resets:
+                pg.user.pop(name, None)
+            immediate = [n for n, m in resets.items() if m == "immediate"]
+            self._param_change(pg, immediate, len(immediate) < len(resets))
+            self._event("db-parameter-group", pg.name, pg.arn(), "Reset parameter group", ["configuration change"])
+        return {"DBParameterGroupName": pg.name}
+
+    def _param_change(self, pg, immediate, reboot):
+        """Every instance using pg (a group may be shared: the change reaches
+        all of them): pending-reboot if some change waits for a reboot, and the
+        immediate ones applied in the background after the apply delay."""
+        for inst in [i for i in self.state.instances.values() if i.param_group == pg.name]:
+            if reboot:
+                inst.param_status = "pending-reboot"
+                inst.pending_params = True
+            if immediate:
+                inst.param_applying += 1
+                if inst.param_status == "in-sync":
+                    inst.param_status = "applying"
+                self._spawn("apply parameters", self._apply_worker, inst, pg, list(immediate))
+
+    def _apply_worker(self, inst, pg, names):
+        """Show `applying` for --apply-seconds (scaled; held by a `parameters`
+        hold), then hand the servers the values of names as the group has them
+        now: a reset parameter gets its engine default, {TrueIfReplica} resolved
+        for this instance."""
+        started = time.monotonic()
+        try:
+            self.state.wait_hold("parameters", inst.id, "applying")
+            self._wait_rest(started, self.state.apply_seconds)
+            with self.state.lock:
+                if self.state.instances.get(inst.id) is not inst or inst.param_group != pg.name:
+                    return
+                current = pg.values(replica=bool(inst.source_id))
+                values = {n: current[n] for n in names if n in current}
+            with inst.oplock:
+                if values and inst.server is not None and inst.status != "deleting":
+                    inst.server.apply_parameters(values)
+        finally:
+            with self.state.lock:
+                inst.param_applying -= 1
+                if inst.param_applying == 0 and inst.param_status == "applying":
+                    inst.param_status = "in-sync"
