@@ -193,6 +193,63 @@ check_arguments(const struct pcase *cases, size_t n)
 	    "and tags the time");
 }
 
+/* The case named name, or NULL. */
+static const struct pcase *
+case_named(const struct pcase *cases, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(cases[i].name, name) == 0)
+			return &cases[i];
+	return NULL;
+}
+
+/*
+ * A Multi-AZ failover during catch-up.  Of the target: its endpoint now
+ * resolves to the standby's address, so the replication user is made for
+ * that address (the old host dropped first), once, and then the I/O thread
+ * is waited for, never blocked on.  Of the source: the I/O thread
+ * reconnects to the source's name by itself; the user is left alone.  A
+ * SQL error still blocks, and a name that does not resolve mid-failover
+ * never widens the user to '%'.
+ */
+static void
+check_failover(const struct pcase *cases, size_t n)
+{
+	const struct pcase *c;
+	const struct step *s;
+	size_t i, creates = 0;
+
+	c = case_named(cases, n, "build-repl-target-failover");
+	s = c ? step_of(c, ACT_CREATE_REPL_USER) : NULL;
+	ok(s != NULL && s == &c->steps[0] && s->args.n_hosts == 1 &&
+	        strcmp(s->args.hosts[0], "10.0.2.45") == 0 &&
+	        s->args.n_drop_hosts == 1 &&
+	        strcmp(s->args.drop_hosts[0], "10.0.1.23") == 0,
+	    "failover of the target: the user moves to its new address");
+	for (i = 0; c != NULL && i < c->n; i++)
+		if (c->steps[i].kind == STEP_ACT &&
+		    c->steps[i].action == ACT_CREATE_REPL_USER)
+			creates++;
+	ok(c != NULL && creates == 1 && c->n > 1 &&
+	        c->steps[1].kind == STEP_WAIT &&
+	        c->steps[1].wait == WAIT_RECONNECT,
+	    "failover of the target: one re-creation, then a wait for the "
+	    "I/O thread");
+	c = case_named(cases, n, "build-repl-source-failover");
+	ok(c != NULL && c->n > 0 && c->steps[0].kind == STEP_WAIT &&
+	        c->steps[0].wait == WAIT_RECONNECT &&
+	        step_of(c, ACT_CREATE_REPL_USER) == NULL,
+	    "failover of the source: wait for the I/O thread to reconnect");
+	c = case_named(cases, n, "build-repl-target-unresolved");
+	ok(c != NULL && step_of(c, ACT_CREATE_REPL_USER) == NULL,
+	    "a target name that does not resolve leaves the user alone");
+	c = case_named(cases, n, "build-repl-sql-error-while-reconnecting");
+	ok(c != NULL && c->n == 1 && c->steps[0].kind == STEP_BLOCKED,
+	    "an SQL error blocks while the I/O thread reconnects");
+}
+
 /* The lines of text (modified in place), at most max; comment lines
  * ("#") go to comments instead, at most maxc. */
 static size_t
@@ -677,6 +734,7 @@ main(void)
 	check_binlog_pos();
 	check_action_table();
 	check_arguments(cases, n);
+	check_failover(cases, n);
 
 	for (i = 0; i < n; i++) {
 		desired_free(cases[i].d);
