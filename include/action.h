@@ -163,6 +163,15 @@ struct obs_settings;
 int action_same_settings(const struct obs_settings *src,
     const struct obs_settings *tgt);
 
+/*
+ * 1 when the replication user on the source exists but its hosts are not
+ * those create-replication-user would now give it (the target's endpoint
+ * resolves elsewhere: a Multi-AZ failover or host replacement of the
+ * target).  0 when they match or cannot be compared (hosts not observed,
+ * the endpoint does not resolve).  Pure.
+ */
+int action_repl_hosts_stale(const struct observed *o);
+
 /* BackupRetentionPeriod the target gets, days: the source's, at least 1. */
 int action_target_retention(const struct obs_instance *src);
 

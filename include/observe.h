@@ -151,6 +151,9 @@ struct obs_replication {
 	struct binlog_pos exec;		/* Relay_Master_Log_File/Exec_Master_Log_Pos */
 	long seconds_behind;		/* -1 = NULL */
 	unsigned last_errno;
+	unsigned io_errno; /* Last_IO_Errno: the I/O thread's own */
+	int io_connecting; /* Replica_IO_Running = Connecting: it
+					 * retries every MASTER_CONNECT_RETRY s */
 	char last_error[512];		/* Last_SQL_Error or Last_IO_Error */
 	enum tri read_only;		/* @@global.read_only */
 };

@@ -33,16 +33,17 @@ enum step_kind {
 /* What a wait or gate is waiting on (for diff, status and exit codes). */
 enum wait_on {
 	WAIT_NONE,
-	WAIT_STATUS,		/* an RDS status to become available */
-	WAIT_PROGRESS,		/* snapshot/copy PercentProgress */
-	WAIT_LAG,		/* replica lag */
-	WAIT_POSITION,		/* the final binlog position at cut-over */
-	WAIT_INSYNC,		/* Route 53 change propagation */
+	WAIT_STATUS,    /* an RDS status to become available */
+	WAIT_PROGRESS,  /* snapshot/copy PercentProgress */
+	WAIT_LAG,       /* replica lag */
+	WAIT_POSITION,  /* the final binlog position at cut-over */
+	WAIT_INSYNC,    /* Route 53 change propagation */
+	WAIT_RECONNECT, /* the target's I/O thread to reconnect */
 	WAIT_GATE_APPROVAL,
 	WAIT_GATE_WINDOW,
 	WAIT_GATE_LAG,
 	WAIT_GATE_POSTPONE,
-	WAIT_GATE_HOOK,		/* the beforeCutover hook exited non-zero */
+	WAIT_GATE_HOOK, /* the beforeCutover hook exited non-zero */
 };
 
 /* Our tags and the source's: at most 4 of ours and OBS_MAX_TAGS. */

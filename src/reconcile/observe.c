@@ -494,6 +494,8 @@ observe_replication(struct db *db, struct obs_replication *r)
 	r->seconds_behind = st.seconds_behind;
 	r->last_errno = st.last_errno ? st.last_errno :
 	    st.last_sql_errno ? st.last_sql_errno : st.last_io_errno;
+	r->io_errno = st.last_io_errno;
+	r->io_connecting = st.io_running == DB_THREAD_CONNECTING;
 	COPY(r->last_error, st.last_sql_error && *st.last_sql_error ?
 	    st.last_sql_error : st.last_io_error && *st.last_io_error ?
 	    st.last_io_error : st.last_error);

@@ -22,16 +22,17 @@
 #include "xmalloc.h"
 
 enum ftype {
-	F_BOOL,		/* int, JSON true/false */
-	F_INT,		/* int */
-	F_UINT,		/* unsigned */
-	F_LONG,		/* long */
-	F_U64,		/* uint64_t, >= 0 */
-	F_STR,		/* char[size] */
-	F_TRI,		/* enum tri: "yes" | "no" | "unknown" */
-	F_TIME,		/* time_t: RFC 3339 UTC or epoch seconds */
-	F_SGS,		/* obs_instance sg_ids[] + n_sg */
-	F_OBJ,		/* a nested struct, described by sub */
+	F_BOOL, /* int, JSON true/false */
+	F_INT,  /* int */
+	F_UINT, /* unsigned */
+	F_LONG, /* long */
+	F_U64,  /* uint64_t, >= 0 */
+	F_STR,  /* char[size] */
+	F_TRI,  /* enum tri: "yes" | "no" | "unknown" */
+	F_TIME, /* time_t: RFC 3339 UTC or epoch seconds */
+	F_SGS,  /* obs_instance sg_ids[] + n_sg */
+	F_STRS, /* char[max][size] + its int count at count_off */
+	F_OBJ,  /* a nested struct, described by sub */
 };
 
 struct field {
@@ -40,23 +41,28 @@ struct field {
 	size_t off;
 	size_t size;			/* F_STR: the array's size */
 	const struct field *sub;	/* F_OBJ */
-	int null_default;               /* F_LONG, F_INT: -1 when absent */
+	int null_default; /* F_LONG, F_INT: -1 when absent; F_STRS: max */
+	size_t count_off; /* F_STRS: the int count */
 };
 
 /* The tables read best one field a line, aligned by hand. */
 /* clang-format off */
-#define END	{ NULL, F_BOOL, 0, 0, NULL, 0 }
-#define B(st, f)	{ #f, F_BOOL, offsetof(st, f), 0, NULL, 0 }
-#define I(st, f)	{ #f, F_INT, offsetof(st, f), 0, NULL, 0 }
-#define IN(st, f)	{ #f, F_INT, offsetof(st, f), 0, NULL, -1 }
-#define U(st, f)	{ #f, F_UINT, offsetof(st, f), 0, NULL, 0 }
-#define L(st, f, dfl)	{ #f, F_LONG, offsetof(st, f), 0, NULL, dfl }
-#define U64(st, f)	{ #f, F_U64, offsetof(st, f), 0, NULL, 0 }
+#define END	{ NULL, F_BOOL, 0, 0, NULL, 0, 0 }
+#define B(st, f)	{ #f, F_BOOL, offsetof(st, f), 0, NULL, 0, 0 }
+#define I(st, f)	{ #f, F_INT, offsetof(st, f), 0, NULL, 0, 0 }
+#define IN(st, f)	{ #f, F_INT, offsetof(st, f), 0, NULL, -1, 0 }
+#define U(st, f)	{ #f, F_UINT, offsetof(st, f), 0, NULL, 0, 0 }
+#define L(st, f, dfl)	{ #f, F_LONG, offsetof(st, f), 0, NULL, dfl, 0 }
+#define U64(st, f)	{ #f, F_U64, offsetof(st, f), 0, NULL, 0, 0 }
 #define S(st, f)	{ #f, F_STR, offsetof(st, f), \
-			    sizeof(((st *)0)->f), NULL, 0 }
-#define T(st, f)	{ #f, F_TRI, offsetof(st, f), 0, NULL, 0 }
-#define TM(st, f)	{ #f, F_TIME, offsetof(st, f), 0, NULL, 0 }
-#define O(st, f, tab)	{ #f, F_OBJ, offsetof(st, f), 0, tab, 0 }
+			    sizeof(((st *)0)->f), NULL, 0, 0 }
+#define T(st, f)	{ #f, F_TRI, offsetof(st, f), 0, NULL, 0, 0 }
+#define TM(st, f)	{ #f, F_TIME, offsetof(st, f), 0, NULL, 0, 0 }
+#define O(st, f, tab)	{ #f, F_OBJ, offsetof(st, f), 0, tab, 0, 0 }
+#define SA(st, f, n)	{ #f, F_STRS, offsetof(st, f), \
+			    sizeof(((st *)0)->f[0]), NULL, \
+			    (int)(sizeof(((st *)0)->f) / \
+			    sizeof(((st *)0)->f[0])), offsetof(st, n) }
 
 static const struct field pos_fields[] = {
 	S(struct binlog_pos, file),
@@ -101,7 +107,7 @@ static const struct field instance_fields[] = {
 	B(struct obs_instance, multi_az),
 	S(struct obs_instance, param_group),
 	S(struct obs_instance, param_apply),
-	{ "sg_ids", F_SGS, offsetof(struct obs_instance, sg_ids), 0, NULL, 0 },
+	{ "sg_ids", F_SGS, offsetof(struct obs_instance, sg_ids), 0, NULL, 0, 0 },
 	S(struct obs_instance, subnet_group),
 	S(struct obs_instance, vpc_id),
 	IN(struct obs_instance, publicly_accessible),
@@ -138,6 +144,8 @@ static const struct field repl_fields[] = {
 	O(struct obs_replication, exec, pos_fields),
 	L(struct obs_replication, seconds_behind, -1),
 	U(struct obs_replication, last_errno),
+	U(struct obs_replication, io_errno),
+	B(struct obs_replication, io_connecting),
 	S(struct obs_replication, last_error),
 	T(struct obs_replication, read_only),
 	END
@@ -153,6 +161,7 @@ static const struct field srcdb_fields[] = {
 	S(struct obs_source_db, binlog_oldest),
 	L(struct obs_source_db, binlog_retention_hours, -1),
 	T(struct obs_source_db, repl_user_exists),
+	SA(struct obs_source_db, repl_user_hosts, n_repl_user_hosts),
 	I(struct obs_source_db, client_connections),
 	END
 };
@@ -174,7 +183,7 @@ static const struct field record_fields[] = {
 };
 
 static const struct field observed_fields[] = {
-	{ "now", F_TIME, offsetof(struct observed, now), 0, NULL, 0 },
+	{ "now", F_TIME, offsetof(struct observed, now), 0, NULL, 0, 0 },
 	O(struct observed, source, instance_fields),
 	O(struct observed, temp, instance_fields),
 	O(struct observed, target, instance_fields),
@@ -197,6 +206,8 @@ static const struct field observed_fields[] = {
 	O(struct observed, temprepl, repl_fields),
 	O(struct observed, tgtrepl, repl_fields),
 	B(struct observed, repl_password_stored),
+	SA(struct observed, target_addrs, n_target_addrs),
+	S(struct observed, target_resolve_error),
 	B(struct observed, approved),
 	B(struct observed, postponed),
 	L(struct observed, position_wait_s, 0),
@@ -384,6 +395,42 @@ read_value(const struct field *f, void *base, const json_t *v,
 		    cmp_sg);
 		return RR_OK;
 	}
+	case F_STRS: {
+		char *arr = FIELD(base, f, char);
+
+		if (!json_is_array(v))
+			return rr_seterr(RR_ERR_PARSE,
+			    "%s: %s: expected an "
+			    "array of strings",
+			    name, path);
+		if (json_array_size(v) > (size_t)f->null_default)
+			return rr_seterr(RR_ERR_PARSE,
+			    "%s: %s: more than %d "
+			    "entries",
+			    name, path, f->null_default);
+		memset(arr, 0, f->size * (size_t)f->null_default);
+		for (i = 0; i < json_array_size(v); i++) {
+			const json_t *e = json_array_get(v, i);
+
+			if (!json_is_string(e) ||
+			    strlen(json_string_value(e)) !=
+			        json_string_length(e))
+				return rr_seterr(RR_ERR_PARSE,
+				    "%s: %s[%zu]: "
+				    "expected a string",
+				    name, path, i);
+			if (json_string_length(e) >= f->size)
+				return rr_seterr(RR_ERR_PARSE,
+				    "%s: %s[%zu]: "
+				    "longer than %zu bytes",
+				    name, path, i, f->size - 1);
+			memcpy(arr + i * f->size, json_string_value(e),
+			    json_string_length(e) + 1);
+		}
+		*(int *)(void *)((char *)base + f->count_off) =
+		    (int)json_array_size(v);
+		return RR_OK;
+	}
 	case F_OBJ:
 		return read_object(f->sub, FIELD(base, f, char), v, path, name);
 	}
@@ -523,6 +570,18 @@ write_value(const struct field *f, const void *base)
 		for (i = 0; i < inst->n_sg && i < 8; i++)
 			json_array_append_new(a, string_value(inst->sg_ids[i],
 			    strnlen(inst->sg_ids[i], sizeof(inst->sg_ids[i]))));
+		return a;
+	}
+	case F_STRS: {
+		const char *arr = CFIELD(base, f, char);
+		int n = *(const int *)(const void *)((const char *)base +
+		    f->count_off);
+
+		a = json_array();
+		for (i = 0; i < n && i < f->null_default; i++)
+			json_array_append_new(a,
+			    string_value(arr + (size_t)i * f->size,
+			        strnlen(arr + (size_t)i * f->size, f->size)));
 		return a;
 	}
 	case F_OBJ:

@@ -278,6 +278,7 @@ class App:
         if route == ("POST", "/_awsim/reset"):
             self.rds.reset()
             self.state.reset_data()
+            self.rds._publish_hosts()
             self.rds.ensure_defaults("us-east-1")
             return 200, {"ok": True}
         if route == ("POST", "/_awsim/stop"):
@@ -317,6 +318,10 @@ class App:
                 return 200, self.rds.control_network(data)
             except AwsError as e:
                 return 400, {"error": e.code, "message": e.message}
+        if route == ("GET", "/_awsim/resolver"):
+            from mariadb.install import _srcaddr_lib
+            return 200, {"endpoint_names": self.state.endpoint_names, "preload": _srcaddr_lib(),
+                         "hosts": self.state.hosts_path}
         if route == ("POST", "/_awsim/fixtures"):
             try:
                 return 200, self.rds.fixtures(data)
@@ -338,12 +343,14 @@ class App:
             if "hide_new_seconds" in data:
                 f.hide_new_seconds = float(data["hide_new_seconds"])
         for key, fn in (("stop_instance", self.rds.control_stop_server),
-                        ("start_instance", self.rds.control_start_server)):
+                        ("start_instance", self.rds.control_start_server),
+                        ("failover", self.rds.control_failover)):
             if key in data:
                 try:
                     fn(data[key])
                 except AwsError as e:
-                    return 404, {"error": e.code, "message": e.message}
+                    return (404 if e.code.endswith("NotFoundFault") else 400), \
+                        {"error": e.code, "message": e.message}
         return 200, f.as_dict()
 
     def snapshot_state(self):
@@ -438,6 +445,8 @@ def main(argv=None):
                     help="base seconds a dynamic parameter change shows `applying` before the servers get it")
     ap.add_argument("--purge-seconds", type=float, default=300,
                     help="base seconds between binlog purge passes (binlog retention hours)")
+    ap.add_argument("--endpoint-names", action="store_true",
+                    help="Endpoint.Address is a DNS name (resolved through srcaddr.so), not the address")
     args = ap.parse_args(argv)
 
     created_dir = args.state_dir is None or not os.path.exists(args.state_dir)
@@ -446,7 +455,11 @@ def main(argv=None):
     db_port = args.db_port or free_port()
     log = open(args.log, "a", encoding="utf-8") if args.log else sys.stderr
 
-    state = State(state_dir, args.time_scale, args.ip_base, db_port, args.apply_seconds, args.purge_seconds)
+    state = State(state_dir, args.time_scale, args.ip_base, db_port, args.apply_seconds, args.purge_seconds,
+                  args.endpoint_names)
+    # mariadbd inherits it: srcaddr.so resolves endpoint names from this file.
+    os.environ["AWSIM_HOSTS"] = state.hosts_path
+    state.write_hosts([])
     app = App(state, parse_credentials(args.credentials), log)
     httpd = Server(("127.0.0.1", args.port), Handler)
     httpd.app = app

@@ -274,6 +274,10 @@ class Route53:
         chain = [name]
         with self.state.lock:
             for _ in range(10):
+                ep = rds.instance_by_endpoint(name)
+                if ep:      # an RDS endpoint name (--endpoint-names): its current address
+                    return 200, {"name": chain[0], "chain": chain, "addresses": [ep[2]],
+                                 "instance": ep[0], "port": ep[1]}
                 zone, rrs = self.lookup(name)
                 cname = [r for r in rrs if r["Type"] == "CNAME"]
                 a = [r for r in rrs if r["Type"] == "A"]

@@ -8,6 +8,7 @@ only to publish a new status.
 import base64
 import datetime
 import ipaddress
+import os
 import random
 import string
 import threading
@@ -68,9 +69,13 @@ class Faults:
 
 class State:
     def __init__(self, state_dir, time_scale=1.0, ip_base="127.0.10.2", db_port=13306,
-                 apply_seconds=5, purge_seconds=300):
+                 apply_seconds=5, purge_seconds=300, endpoint_names=False):
         self.lock = threading.RLock()
         self.state_dir = state_dir
+        # --endpoint-names: Endpoint.Address is a DNS name (ENDPOINT_DOMAIN) whose
+        # address srcaddr.so reads from hosts_path; else the address itself.
+        self.endpoint_names = endpoint_names
+        self.hosts_path = os.path.join(state_dir, "hosts")
         self.time_scale = time_scale
         self.apply_seconds = apply_seconds    # base seconds a parameter change shows `applying`
         self.purge_seconds = purge_seconds    # base seconds between binlog purge passes
@@ -154,6 +159,13 @@ class State:
             if not ip.is_loopback:
                 raise AwsError("InsufficientDBInstanceCapacity", "no loopback address left")
             return str(ip), sid
+
+    def write_hosts(self, entries):
+        """Rewrite the hosts file (atomically): one "address name" line per entry."""
+        tmp = self.hosts_path + ".tmp"
+        with open(tmp, "w") as f:
+            f.writelines(f"{ip} {name}\n" for ip, name in entries)
+        os.replace(tmp, self.hosts_path)
 
     # -- calls --------------------------------------------------------------------
     def record_call(self, service, action, mutating, status, request_id):

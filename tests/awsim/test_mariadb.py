@@ -526,6 +526,21 @@ class MariaDBBackendTest(unittest.TestCase):
         self.assertEqual(our_mariadbd_pids(clash.root_dir), [])
         self.assertTrue(str(cm.exception))
 
+        # move() (a Multi-AZ failover): the same data on another address,
+        # a connection to the old one dropped, nothing listening there.
+        c = Client(srv, password=self.master_pw)
+        old = srv.pid
+        srv.move(ip(12))
+        self.assertEqual(srv.ip, ip(12))
+        self.assertNotEqual(srv.pid, old)
+        with self.assertRaises(pymysql.MySQLError):
+            c.rows("SELECT 1")
+        c.close()
+        self.assertEqual(self.client(srv).rows("SELECT id FROM life.t"), [(1,)])
+        self.assertEqual(srv.sql("SELECT @@bind_address"), [(ip(12),)])
+        with self.assertRaises(OSError):
+            socket.create_connection((ip(7), PORT), timeout=2).close()
+
     def test_f_rds_kill(self):
         src = self.source
         m = self.client(src)

@@ -166,13 +166,13 @@ class Fixture:
         self.step("option group %s; source settings %s" % (name, ", ".join(sorted(self.settings))))
 
     # -- instances --------------------------------------------------------------
-    def create_instance(self, ident, password, retention, param_group, tags):
+    def create_instance(self, ident, password, retention, param_group, tags, multi_az=False):
         a = self.a
         kw = dict(DBInstanceIdentifier=ident, DBInstanceClass=a.instance_class, Engine=a.engine,
                   EngineVersion=a.engine_version, MasterUsername="admin",
                   MasterUserPassword=password, AllocatedStorage=20,
                   BackupRetentionPeriod=retention, VpcSecurityGroupIds=SECURITY_GROUPS,
-                  StorageEncrypted=False, Tags=tags)
+                  StorageEncrypted=False, Tags=tags, MultiAZ=multi_az)
         if param_group:
             kw["DBParameterGroupName"] = param_group
         if self.world.get("subnet_group"):
@@ -198,7 +198,8 @@ class Fixture:
             return None
         retention = 0 if a.case == "no-backups" else 1
         self.create_instance(a.source, password, retention, self.world["param_group"],
-                             [{"Key": "env", "Value": "e2e"}, {"Key": "app", "Value": a.name}])
+                             [{"Key": "env", "Value": "e2e"}, {"Key": "app", "Value": a.name}],
+                             multi_az=a.multi_az)
         inst = self.wait_available(a.source)
         ep = inst["Endpoint"]
         self.world.update(source_address=ep["Address"], db_port=ep["Port"],
@@ -471,6 +472,7 @@ def main(argv=None):
     ap.add_argument("--instance-class", default="db.t3.micro")
     ap.add_argument("--own-replica", action="store_true",
                     help="give the source a read replica of its own, <source>-ro (it shares the group)")
+    ap.add_argument("--multi-az", action="store_true", help="a Multi-AZ source (the target copies it)")
     ap.add_argument("--rows", type=int, default=100000, help="seed rows in all (0: none)")
     ap.add_argument("--no-seed", action="store_true", help="create the tables' world, load no data")
     ap.add_argument("--no-seal", action="store_true", help="skip keygen/seal (no rdsreconcile needed)")

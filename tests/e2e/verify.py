@@ -170,7 +170,7 @@ class Verify:
         addr = t["Endpoint"]["Address"]
         got, port, inst = common.resolve(self.url, self.record)
         problems = []
-        if got != addr:
+        if got != addr and inst != self.target_id:   # an address, or the address of a name
             problems.append("%s resolves to %s (instance %s), want %s (%s)" % (
                 self.record, got, inst, addr, self.target_id))
         rrs = self.r53.list_resource_record_sets(HostedZoneId=self.zone_id, StartRecordName=self.record,
@@ -222,7 +222,9 @@ class Verify:
                     doubt.setdefault(r["id"], []).append(r["val"])
                 else:
                     acked[r["id"]] = r["val"]
-                    order.append(r.get("addr"))
+                    # By instance where the writer knew it: an instance's
+                    # address changes at a Multi-AZ failover.
+                    order.append(r.get("inst") or r.get("addr"))
         return acked, doubt, order
 
     def c_writes_on_target(self):
@@ -255,6 +257,8 @@ class Verify:
         _, _, order = self.load_writes()
         s_addr = self.source()["Endpoint"]["Address"]
         t_addr = self.target()["Endpoint"]["Address"]
+        if self.source_id in order or self.target_id in order:
+            s_addr, t_addr = self.source_id, self.target_id
         runs = []
         for a in order:
             if not runs or runs[-1][0] != a:

@@ -11,7 +11,7 @@ Each write is one transaction on app.writes(id PK, val, updated_at): an
 INSERT of a new id or an UPDATE of an id whose insert was acknowledged, with
 val a number that only grows.  A line goes to --out only after COMMIT
 returned OK:
-    {"op": "i"|"u", "id": N, "val": N, "t": unix time, "addr": "127.x.y.z"}
+    {"op": "i"|"u", "id": N, "val": N, "t": unix time, "addr": "127.x.y.z", "inst": "instance id"}
 A COMMIT that failed without an answer (connection lost) may or may not
 have happened; it is recorded as {"doubt": true, ...} and never counted as
 acknowledged.  Any error (read-only 1290, connection lost, refused) closes
@@ -62,6 +62,7 @@ class Writer:
         self.default_port = world.get("db_port")
         self.conn = None
         self.addr = None
+        self.inst = None
         self.next_id = None
         self.acked_ids = []
         self.seq = int(time.time() * 1000) * 1000   # vals grow across restarts too
@@ -87,6 +88,7 @@ class Writer:
         self.conn = common.mysql_connect(addr, port, self.user, self.password, database="app",
                                          timeout=2, io_timeout=5, autocommit=False)
         self.addr = addr
+        self.inst = inst     # the instance behind addr (an address may change: Multi-AZ failover)
         self.connects += 1
         if self.next_id is None:
             with self.conn.cursor() as cur:
@@ -137,12 +139,13 @@ class Writer:
         except pymysql.MySQLError as e:
             self.doubts += 1
             self.out.write(json.dumps({"doubt": True, "op": op, "id": wid, "val": val,
-                                       "t": round(time.time(), 6), "addr": self.addr}) + "\n")
+                                       "t": round(time.time(), 6), "addr": self.addr,
+                                       "inst": self.inst}) + "\n")
             self.error("commit", e)
             return False
         now_m, now_w = time.monotonic(), time.time()
         self.out.write(json.dumps({"op": op, "id": wid, "val": val, "t": round(now_w, 6),
-                                   "addr": self.addr}) + "\n")
+                                   "addr": self.addr, "inst": self.inst}) + "\n")
         self.commits += 1
         if op == "i":
             self.inserts += 1

@@ -16,6 +16,7 @@
 #   AWS_ENDPOINT_URL AWSIM_URL AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
 #   AWS_REGION=us-east-1 AWS_DEFAULT_REGION AWS_CONFIG_FILE=/dev/null
 #   AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_PAGER=
+# AWSIM_EXTRA_ARGS adds options (e.g. --endpoint-names) to the stand-in's command.
 # The stand-in's request log goes to $AWSIM_LOG (default: inside its
 # directory, removed at stop; set AWSIM_LOG to keep it).
 #
@@ -65,7 +66,7 @@ awsim_start() {
 	"$PYTHON3" "$AWSIM_PY" --port 0 --state-dir "$AWSIM_DIR/state" \
 		--time-scale "$scale" --ready-file "$AWSIM_DIR/ready" \
 		--log "$AWSIM_LOG" --ip-base "${AWSIM_IP_BASE:-$(awsim__ip_base)}" \
-		--db-port "${AWSIM_DB_PORT:-0}" \
+		--db-port "${AWSIM_DB_PORT:-0}" ${AWSIM_EXTRA_ARGS:-} \
 		--credentials "$AWSIM_ACCESS_KEY:$AWSIM_SECRET_KEY" \
 		</dev/null >>"$AWSIM_LOG" 2>&1 &
 	AWSIM_PID=$!

@@ -197,6 +197,7 @@ check_arguments(const struct pcase *cases, size_t n)
 	    "value (the engine default)");
 }
 
+/* The case named name, or NULL. */
 static const struct pcase *
 case_named(const struct pcase *cases, size_t n, const char *name)
 {
@@ -449,6 +450,51 @@ check_network_arguments(const struct pcase *cases, size_t n)
 	    "network arguments: a target in another subnet group is moved "
 	    "by modify-target, with the settings it lacks");
 	free(c);
+}
+
+/*
+ * A Multi-AZ failover during catch-up.  Of the target: its endpoint now
+ * resolves to the standby's address, so the replication user is made for
+ * that address (the old host dropped first), once, and then the I/O thread
+ * is waited for, never blocked on.  Of the source: the I/O thread
+ * reconnects to the source's name by itself; the user is left alone.  A
+ * SQL error still blocks, and a name that does not resolve mid-failover
+ * never widens the user to '%'.
+ */
+static void
+check_failover(const struct pcase *cases, size_t n)
+{
+	const struct pcase *c;
+	const struct step *s;
+	size_t i, creates = 0;
+
+	c = case_named(cases, n, "build-repl-target-failover");
+	s = c ? step_of(c, ACT_CREATE_REPL_USER) : NULL;
+	ok(s != NULL && s == &c->steps[0] && s->args.n_hosts == 1 &&
+	        strcmp(s->args.hosts[0], "10.0.2.45") == 0 &&
+	        s->args.n_drop_hosts == 1 &&
+	        strcmp(s->args.drop_hosts[0], "10.0.1.23") == 0,
+	    "failover of the target: the user moves to its new address");
+	for (i = 0; c != NULL && i < c->n; i++)
+		if (c->steps[i].kind == STEP_ACT &&
+		    c->steps[i].action == ACT_CREATE_REPL_USER)
+			creates++;
+	ok(c != NULL && creates == 1 && c->n > 1 &&
+	        c->steps[1].kind == STEP_WAIT &&
+	        c->steps[1].wait == WAIT_RECONNECT,
+	    "failover of the target: one re-creation, then a wait for the "
+	    "I/O thread");
+	c = case_named(cases, n, "build-repl-source-failover");
+	ok(c != NULL && c->n > 0 && c->steps[0].kind == STEP_WAIT &&
+	        c->steps[0].wait == WAIT_RECONNECT &&
+	        step_of(c, ACT_CREATE_REPL_USER) == NULL,
+	    "failover of the source: wait for the I/O thread to reconnect");
+	c = case_named(cases, n, "build-repl-target-unresolved");
+	ok(c != NULL && step_of(c, ACT_CREATE_REPL_USER) == NULL,
+	    "a target name that does not resolve leaves the user alone");
+	c = case_named(cases, n, "build-repl-sql-error-while-reconnecting");
+	ok(c != NULL && c->n == 1 && c->steps[0].kind == STEP_BLOCKED,
+	    "an SQL error blocks while the I/O thread reconnects");
 }
 
 /* The lines of text (modified in place), at most max; comment lines
@@ -938,6 +984,7 @@ main(void)
 	check_target_params(cases, n);
 	check_network_arguments(cases, n);
 	check_abort_arguments(cases, n);
+	check_failover(cases, n);
 
 	for (i = 0; i < n; i++) {
 		desired_free(cases[i].d);

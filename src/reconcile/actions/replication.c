@@ -29,9 +29,10 @@
  * Amazon RDS User Guide, "Configuring binary log file position
  * replication with an external source instance", likewise creates the
  * replication user for the replica's domain only.  An address that
- * changes later (a Multi-AZ failover of the target) leaves the user
- * behind: the target's I/O thread then fails to log in until the user is
- * created again.
+ * changes later (a Multi-AZ failover of the target moves its endpoint's
+ * DNS record to the standby) leaves the user behind: the target's I/O
+ * thread then fails to log in (1045) until the user is made for the new
+ * address; action_repl_hosts_stale() tells the planner so.
  */
 static void
 resolve_hosts(const struct observed *o, struct step_args *a)
@@ -63,6 +64,33 @@ resolve_hosts(const struct observed *o, struct step_args *a)
 		snprintf(a->hosts[i], sizeof(a->hosts[i]), "%s",
 		    o->target_addrs[i]);
 	a->n_hosts = o->n_target_addrs;
+}
+
+int
+action_repl_hosts_stale(const struct observed *o)
+{
+	struct step_args a;
+	int i, j;
+
+	/* Unknown hosts, or an endpoint that does not resolve now (a
+	 * failover in progress): nothing to compare, nothing to widen. */
+	if (o->srcdb.repl_user_exists != TRI_YES ||
+	    o->srcdb.n_repl_user_hosts == 0 ||
+	    o->target_resolve_error[0] != '\0' || o->n_target_addrs == 0)
+		return 0;
+	memset(&a, 0, sizeof(a));
+	resolve_hosts(o, &a);
+	if (a.n_hosts != o->srcdb.n_repl_user_hosts)
+		return 1;
+	for (i = 0; i < a.n_hosts; i++) {
+		for (j = 0; j < o->srcdb.n_repl_user_hosts; j++)
+			if (strcasecmp(a.hosts[i],
+			        o->srcdb.repl_user_hosts[j]) == 0)
+				break;
+		if (j == o->srcdb.n_repl_user_hosts)
+			return 1;
+	}
+	return 0;
 }
 
 /* The user for each host of the step (resolve_hosts), after dropping
@@ -138,8 +166,15 @@ static void
 assume_create_repl_user(const struct desired *d, struct observed *o,
     const struct step *s)
 {
+	int i;
+
 	o->srcdb.repl_user_exists = TRI_YES;
 	o->repl_password_stored = 1;
+	for (i = 0; i < s->args.n_hosts && i < 8; i++)
+		snprintf(o->srcdb.repl_user_hosts[i],
+		    sizeof(o->srcdb.repl_user_hosts[i]), "%s",
+		    s->args.hosts[i]);
+	o->srcdb.n_repl_user_hosts = i;
 }
 
 const struct action_entry action_create_repl_user = {

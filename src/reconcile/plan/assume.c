@@ -24,6 +24,12 @@ plan_assume(const struct desired *d, struct observed *o, const struct step *s)
 		case WAIT_LAG:
 		case WAIT_GATE_LAG: o->tgtrepl.seconds_behind = 0; break;
 		case WAIT_POSITION: o->tgtrepl.exec = o->srcdb.binlog; break;
+		case WAIT_RECONNECT:
+			o->tgtrepl.io_connecting = 0;
+			o->tgtrepl.io_running = 1;
+			o->tgtrepl.io_errno = o->tgtrepl.last_errno = 0;
+			o->tgtrepl.last_error[0] = '\0';
+			break;
 		case WAIT_INSYNC:
 			snprintf(o->change_status, sizeof(o->change_status),
 			    "INSYNC");

@@ -124,6 +124,30 @@ plan_refreeze(const struct desired *d, const struct observed *o, struct step *s)
 		    d->temp_replica_id, fp->file, (unsigned long long)fp->pos);
 }
 
+/*
+ * The target's I/O thread is between connections and retrying (Connecting)
+ * with no SQL error: the source restarted or failed over (its endpoint
+ * name now leads to the standby), or it was refused a login that the
+ * replication user's new host (above) has just fixed.  These are the
+ * client's connection errors and "access denied" (MariaDB error codes
+ * 2002, 2003, 2005, 2006, 2013, 1045); anything else still blocks.
+ */
+static int
+io_reconnecting(const struct obs_replication *r)
+{
+	static const unsigned transient[] = { 0, 1045, 2002, 2003, 2005, 2006,
+		2013 };
+	size_t i;
+
+	if (!r->io_connecting || !r->sql_running ||
+	    (r->last_errno != 0 && r->last_errno != r->io_errno))
+		return 0;
+	for (i = 0; i < sizeof(transient) / sizeof(transient[0]); i++)
+		if (r->io_errno == transient[i])
+			return 1;
+	return 0;
+}
+
 void
 plan_replication(const struct desired *d, const struct observed *o,
     struct step *s)
@@ -157,6 +181,37 @@ plan_replication(const struct desired *d, const struct observed *o,
 		    "replicate '%s' from '%s' at %s:%llu", d->target_id,
 		    d->source_id, t->tagged_pos.file,
 		    (unsigned long long)t->tagged_pos.pos);
+		return;
+	}
+	if (action_repl_hosts_stale(o) && !o->repl_password_stored) {
+		/* A new password would not be the one the target has. */
+		BLOCK(s, "the target replicates with the stored password",
+		    "replication user '%s' is for another address than the "
+		    "target's and its password is no longer stored",
+		    d->repl_user);
+		return;
+	}
+	if (action_repl_hosts_stale(o)) {
+		/* Same name and password, the target's new address; the
+		 * I/O thread retries by itself and then logs in. */
+		ACT(s, ACT_CREATE_REPL_USER,
+		    "the target's endpoint now resolves to another address "
+		    "(a Multi-AZ failover) and connects from it",
+		    "re-create replication user '%s' on the source for the "
+		    "target's address %s",
+		    d->repl_user, o->target_addrs[0]);
+		return;
+	}
+	if (io_reconnecting(r)) {
+		char err[32] = "";
+
+		if (r->io_errno != 0)
+			snprintf(err, sizeof(err), " (I/O error %u)",
+			    r->io_errno);
+		WAIT(s, WAIT_RECONNECT, POLL_LAG, "SHOW SLAVE STATUS",
+		    "the I/O thread reconnects by itself; nothing is skipped",
+		    "wait for '%s' to reconnect to the source%s", d->target_id,
+		    err);
 		return;
 	}
 	if (r->last_errno != 0) {

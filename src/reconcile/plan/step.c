@@ -18,6 +18,7 @@ wait_name(enum wait_on w)
 	case WAIT_LAG: return "lag";
 	case WAIT_POSITION: return "position";
 	case WAIT_INSYNC: return "insync";
+	case WAIT_RECONNECT: return "reconnect";
 	case WAIT_GATE_APPROVAL: return "approval";
 	case WAIT_GATE_WINDOW: return "window";
 	case WAIT_GATE_LAG: return "lag";

@@ -40,6 +40,7 @@ API (the RDS handlers code against it)::
     srv.set_binlog(enabled)                    # restarts a running server
     srv.apply_parameters(params) -> [names needing a reboot]
     srv.start() / stop() / kill() / restart() / is_running() / remove()
+    srv.move(ip)                               # restart on another address
     srv.replica_lag() -> int | None            # Seconds_Behind_Master
     srv.replica_status() -> dict | None        # SHOW SLAVE STATUS
     srv.sql(query, args=None) -> [tuple]       # as root over the unix socket

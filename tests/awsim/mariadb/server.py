@@ -142,6 +142,18 @@ class Server(ConfigMixin, AccountsMixin, ReplicationMixin, BackupMixin):
             self.start()
 
     @_errors_as_mariadb
+    def move(self, ip):
+        """Restart on another address (a Multi-AZ failover): same data, every
+        connection dropped; it listens on ip and connects out from it."""
+        with self._lock:
+            running = self.is_running()
+            self.stop()
+            self.ip = ip
+            self._write_cnf()
+            if running:
+                self.start()
+
+    @_errors_as_mariadb
     def remove(self):
         """stop() and delete root_dir."""
         self.stop()

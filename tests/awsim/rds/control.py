@@ -7,6 +7,8 @@ import shutil
 import sys
 import time
 
+from state import AwsError
+
 from .base import _backend, _check_id
 from .instances import engine_version
 from .network import DEFAULT_VPC, Placement
@@ -20,6 +22,7 @@ class ControlMixin:
 
     def instance_state(self, inst):
         return {"id": inst.id, "status": inst.status, "address": inst.ip, "port": inst.port,
+                "endpoint": self._endpoint_address(inst), "multi_az": inst.multi_az,
                 "engine": inst.engine, "encrypted": inst.encrypted, "kms_key": inst.kms_key,
                 "source": inst.source_id, "replicas": list(inst.replicas),
                 "parameter_group": inst.param_group, "parameter_status": inst.param_status,
@@ -66,6 +69,25 @@ class ControlMixin:
             inst = self._instance(ident)
         if inst.server:
             inst.server.start()
+
+    def control_failover(self, ident):
+        """An unplanned Multi-AZ failover (the primary failed): as RebootDBInstance
+        with ForceFailover, and refused the same way when it cannot happen."""
+        with self.state.lock:
+            inst = self._instance(ident)
+            if not inst.multi_az:
+                raise AwsError("InvalidParameterCombination", "Cannot force failover on a Single-AZ DB instance.")
+            if inst.status != "available":
+                raise AwsError("InvalidDBInstanceStateFault", f"DB instance {inst.id} is not in available state.")
+            self._start_reboot(inst, True)
+
+    def instance_by_endpoint(self, name):
+        """(id, port, address) of the instance whose endpoint name is name, or None."""
+        name = name.rstrip(".").lower()
+        for inst in self.state.instances.values():
+            if self.state.endpoint_names and inst.endpoint_name() == name:
+                return inst.id, inst.port, inst.ip
+        return None
 
     def instance_by_address(self, ip):
         for inst in self.state.instances.values():

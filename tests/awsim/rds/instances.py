@@ -57,6 +57,10 @@ def engine_profile(engine, version):
     return engine_version(engine, version)[2]
 
 
+# Endpoint names (--endpoint-names) end in this; srcaddr.c's AWSIM_DOMAIN.
+ENDPOINT_DOMAIN = "awsim.test"
+
+
 class Instance:
     event_source = "db-instance"   # SourceType of its events
 
@@ -86,6 +90,12 @@ class Instance:
         self.placement = None        # network.Placement: subnet group, VPC, security groups, public
         self.settings = None         # settings.Settings
         self.db_name = None
+        self.az = region + "a"           # the primary's; a failover swaps the two
+        self.secondary_az = region + "b"
+
+    def endpoint_name(self):
+        """The DNS name of its endpoint, like <id>.<account-region hash>.<region>.rds.amazonaws.com."""
+        return f"{self.id}.c0awsim0test.{self.region}.rds.{ENDPOINT_DOMAIN}"
 
     def arn(self):
         return f"arn:aws:rds:{self.region}:{ACCOUNT}:db:{self.id}"
@@ -115,12 +125,28 @@ class InstancesMixin:
         inst.param_group = param_group
         inst.backup_retention, inst.multi_az = backup_retention, multi_az
         inst.placement, inst.settings = placement, settings
+        # The primary in the subnet group's first AZ, the standby in its
+        # next (Multi-AZ); a failover swaps the two.
+        azs = self.subnet_group_azs(inst)
+        inst.az = azs[0]
+        inst.secondary_az = azs[1] if len(azs) > 1 else azs[0]
         inst.encrypted, inst.kms_key, inst.tags = encrypted, kms_key, tags
         inst.ip, inst.server_id = self.state.allocate_ip()
         inst.port = port or self.state.db_port
         inst.root = self._root("instances", ident)
         self.state.instances[ident] = inst
+        self._publish_hosts()
         return inst
+
+    def _publish_hosts(self):
+        """With --endpoint-names, the hosts file srcaddr.so resolves endpoint names from."""
+        with self.state.lock:
+            if self.state.endpoint_names:
+                self.state.write_hosts([(i.ip, i.endpoint_name()) for i in self.state.instances.values()
+                                        if i.ip])
+
+    def _endpoint_address(self, inst):
+        return inst.endpoint_name() if self.state.endpoint_names else inst.ip
 
     def _finish_creation(self, inst, started, message):
         """The tail every create/restore/replica shares: creating, backing-up, available."""
@@ -142,7 +168,7 @@ class InstancesMixin:
                                   for sg in inst.placement.sgs],
             "DBParameterGroups": [{"DBParameterGroupName": inst.param_group,
                                    "ParameterApplyStatus": inst.param_status}],
-            "AvailabilityZone": self.availability_zone(inst),
+            "AvailabilityZone": inst.az,
             "DBSubnetGroup": self.describe_subnet_group_of(inst),
             "PendingModifiedValues": dict(inst.pending),
             "MultiAZ": inst.multi_az, "EngineVersion": inst.engine_version,
@@ -160,10 +186,13 @@ class InstancesMixin:
         if inst.db_name:
             d["DBName"] = inst.db_name
         if inst.status != "creating" or inst.fixture:
-            d["Endpoint"] = {"Address": inst.ip, "Port": inst.port, "HostedZoneId": "Z2R2ITUGPM61AM"}
+            d["Endpoint"] = {"Address": self._endpoint_address(inst), "Port": inst.port,
+                             "HostedZoneId": "Z2R2ITUGPM61AM"}
             d["InstanceCreateTime"] = inst.created
             if inst.backup_retention > 0:
                 d["LatestRestorableTime"] = now()
+        if inst.multi_az:
+            d["SecondaryAvailabilityZone"] = inst.secondary_az
         if inst.source_id:
             d["ReadReplicaSourceDBInstanceIdentifier"] = inst.source_id
             d["StatusInfos"] = [{"StatusType": "read replication", "Normal": True, "Status": "replicating"}]
@@ -460,26 +489,57 @@ class InstancesMixin:
             inst = self._instance(p["DBInstanceIdentifier"])
             if inst.status != "available":
                 raise AwsError("InvalidDBInstanceStateFault", f"DB instance {inst.id} is not in available state.")
+            # API Reference, RebootDBInstance, ForceFailover: "You can't enable
+            # force failover if the instance isn't configured for Multi-AZ."
             if p.get("ForceFailover") and not inst.multi_az:
                 raise AwsError("InvalidParameterCombination", "Cannot force failover on a Single-AZ DB instance.")
+            out = self._start_reboot(inst, bool(p.get("ForceFailover")))
+        return out
+
+    def _start_reboot(self, inst, failover):
+        """rebooting, then the restart (through a failover: on a new address) in the background."""
+        with self.state.lock:
             inst.status = "rebooting"
             values = self.state.param_groups[inst.param_group].values(replica=bool(inst.source_id))
             out = {"DBInstance": self.describe_instance(inst)}
-        self._spawn("reboot", self._reboot_worker, inst, values)
+        self._spawn("reboot", self._reboot_worker, inst, values, failover)
         return out
 
-    def _reboot_worker(self, inst, values):
+    def _reboot_worker(self, inst, values, failover=False):
+        """A Multi-AZ failover (User Guide, "Failing over a Multi-AZ DB instance"):
+        the standby in the other zone becomes the primary and the endpoint's DNS
+        record moves to it. Here: the server restarts on a new loopback address
+        (same data; every connection dropped; outgoing connections leave from the
+        new address), the endpoint name now resolves to it, the zones swap.
+        Events of the "failover" category, RDS-EVENT-0013 and -0015 (User Guide,
+        "Amazon RDS event categories and event messages")."""
         started = time.monotonic()
+        if failover:
+            self._event("db-instance", inst.id, inst.arn(), "Multi-AZ instance failover started.", ["failover"])
         with inst.oplock:
+            new_ip = None
+            if failover:
+                new_ip, _ = self.state.allocate_ip()
             if inst.server:
                 if inst.pending_params:
                     inst.server.apply_parameters(values)
-                inst.server.restart()
+                if new_ip:
+                    inst.server.move(new_ip)
+                else:
+                    inst.server.restart()
+            if new_ip:
+                with self.state.lock:
+                    inst.ip = new_ip
+                    inst.az, inst.secondary_az = inst.secondary_az, inst.az
+                    self._publish_hosts()
         self._wait_rest(started, REBOOTING)
         with self.state.lock:
             if inst.pending_params:
                 inst.pending_params = False
                 inst.param_status = "in-sync"
+        if failover:
+            self.state.wait_hold("instance", inst.id, "rebooting")
+            self._event("db-instance", inst.id, inst.arn(), "Multi-AZ instance failover completed.", ["failover"])
         self._set_status(inst, "available", "DB instance restarted", ["availability"])
 
     def DeleteDBInstance(self, p, ctx):
@@ -526,6 +586,7 @@ class InstancesMixin:
                 if src and inst.id in src.replicas:
                     src.replicas.remove(inst.id)
                 self._event("db-instance", inst.id, inst.arn(), "DB instance deleted", ["deletion"])
+                self._publish_hosts()
         shutil.rmtree(inst.root, ignore_errors=True)
 
     def RestoreDBInstanceFromDBSnapshot(self, p, ctx):

@@ -208,11 +208,12 @@ class NetworkMixin:
                     "SubnetGroupStatus": "Complete", "Subnets": []}
         return net.describe_group(g)
 
-    def availability_zone(self, inst):
+    def subnet_group_azs(self, inst):
+        """The AZs of inst's subnet group, sorted (the region's "a" when it has none)."""
         net = self._net(inst.placement.region)
         g = net.subnet_groups.get(inst.placement.group)
-        subnets = [net.subnets[s][1] for s in (g.subnets if g else []) if s in net.subnets]
-        return sorted(subnets)[0] if subnets else inst.region + "a"
+        azs = sorted({net.subnets[s][1] for s in (g.subnets if g else []) if s in net.subnets})
+        return azs or [inst.region + "a"]
 
     # -- the API ------------------------------------------------------------------
     def CreateDBSubnetGroup(self, p, ctx):
