@@ -109,7 +109,10 @@ struct desired {
 	bool create_record;
 
 	/* replication */
-	int binlog_retention_hours;	/* 1..168 */
+	/* 1..168: as declared, else twice expected_build_hours capped at
+	 * DESIRED_MAX_BINLOG_RETENTION_HOURS, else 24 */
+	int binlog_retention_hours;
+	int expected_build_hours;       /* 0 = not declared */
 	char *repl_user;		/* MySQL user name, never NULL */
 
 	/* cut-over gates */
@@ -149,6 +152,17 @@ struct desired {
 	char *encrypted_snapshot_id;
 	char *param_group;
 };
+
+/* RDS for MySQL and MariaDB: mysql.rds_set_configuration('binlog retention
+ * hours', N) takes at most 168 (RDS User Guide, mysql.rds_set_configuration). */
+#define DESIRED_MAX_BINLOG_RETENTION_HOURS 168
+
+/*
+ * A warning about d that does not stop it, in buf (size bytes), or 0 when
+ * there is none: today, an expected build longer than half the binlog
+ * retention RDS allows.
+ */
+int desired_warning(const struct desired *d, char *buf, size_t size);
 
 /*
  * Parse the file at path into a list of objects, one per YAML document, in

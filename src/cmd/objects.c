@@ -71,9 +71,10 @@ load_dir(const char *dir, struct desired ***tail, size_t *n)
 enum rr_err
 objects_load(int argc, char **argv, struct desired **out, size_t *n)
 {
-	struct desired *list = NULL, **tail = &list;
+	struct desired *list = NULL, **tail = &list, *d;
 	enum rr_err e = RR_OK;
 	struct stat st;
+	char warn[256];
 	int i;
 
 	*out = NULL;
@@ -94,6 +95,10 @@ objects_load(int argc, char **argv, struct desired **out, size_t *n)
 		*n = 0;
 		return e;
 	}
+	for (d = list; d != NULL; d = d->next)
+		if (desired_warning(d, warn, sizeof(warn)))
+			fprintf(stderr, "rdsreconcile: %s: warning: %s\n",
+			    d->name, warn);
 	*out = list;
 	return RR_OK;
 }

@@ -40,6 +40,7 @@ FIELDS = {
     "spec.endpoint.createRecord": ("create_record", "BOOL"),
     "spec.endpoint.ttl": ("ttl", "INT"),
     "spec.replication.binlogRetentionHours": ("binlog_retention_hours", "INT"),
+    "spec.replication.expectedBuildHours": ("expected_build_hours", "INT"),
     "spec.replication.user": ("repl_user", "STR"),
     "spec.cutover.approval": ("approval", "ENUM"),
     "spec.cutover.window": ("window_text", "WINDOW"),

@@ -107,6 +107,14 @@ store_values(const struct pctx *c, struct desired *d)
 		    (rc = window_parse(c, c->val[i], &d->windows)) != RR_OK)
 			return rc;
 	}
+	/* Twice the expected build: the catch-up and a retry fit too. */
+	if (d->binlog_retention_hours == 0 && d->expected_build_hours == 0)
+		d->binlog_retention_hours = 24;
+	else if (d->binlog_retention_hours == 0)
+		d->binlog_retention_hours = d->expected_build_hours <=
+		        DESIRED_MAX_BINLOG_RETENTION_HOURS / 2
+		    ? 2 * d->expected_build_hours
+		    : DESIRED_MAX_BINLOG_RETENTION_HOURS;
 	if (d->state_dir == NULL)
 		d->state_dir = xstrdup(c->dir);
 	d->temp_replica_id = xasprintf("%s-rr-tmp", d->target_id);

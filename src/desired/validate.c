@@ -5,6 +5,7 @@
  */
 #include <ctype.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "desired-int.h"
@@ -138,4 +139,22 @@ desired_check_set(const struct desired *list)
 				    "the target (or its temporary replica)");
 		}
 	return RR_OK;
+}
+
+int
+desired_warning(const struct desired *d, char *buf, size_t size)
+{
+	if (d->expected_build_hours * 2 > d->binlog_retention_hours) {
+		snprintf(buf, size,
+		    "binlog retention is %d hours, less than twice the "
+		    "expected build of %d hours%s; a build that outlives it "
+		    "loses the freeze point's binlog and starts again",
+		    d->binlog_retention_hours, d->expected_build_hours,
+		    d->binlog_retention_hours ==
+		            DESIRED_MAX_BINLOG_RETENTION_HOURS
+		        ? " (RDS allows at most 168)"
+		        : "");
+		return 1;
+	}
+	return 0;
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "desired.h"
+#include "xmalloc.h"
 #include "tap.h"
 
 #define T0	1704067200	/* Monday 2024-01-01 00:00:00 UTC */
@@ -338,6 +339,51 @@ static const char base[] =
     "  endpoint: {hostedZoneId: Z1, name: a.b}\n"
     "  credentials: {admin: {user: u, passwordFile: p}}\n";
 
+/* The binlog retention a document gets, and whether it warns; -1 when it
+ * does not parse. */
+static int
+retention_of(const char *replication, int *warned)
+{
+	struct desired *d = NULL;
+	char *text, warn[256];
+	int h = -1;
+
+	text = xasprintf("%s  replication: {%s}\n", base, replication);
+	if (desired_parse_string("d.yaml", text, strlen(text), &d, NULL) ==
+	    RR_OK) {
+		h = d->binlog_retention_hours;
+		*warned = desired_warning(d, warn, sizeof(warn));
+	}
+	desired_free(d);
+	free(text);
+	return h;
+}
+
+/* binlogRetentionHours as declared, else twice expectedBuildHours up to
+ * RDS's 168, else 24; a warning when it is less than twice the build. */
+static void
+test_retention(void)
+{
+	int w = -1;
+
+	ok(retention_of("", &w) == 24 && w == 0,
+	    "retention: 24 hours by default, no warning");
+	ok(retention_of("expectedBuildHours: 30", &w) == 60 && w == 0,
+	    "retention: twice the expected build");
+	ok(retention_of("expectedBuildHours: 84", &w) == 168 && w == 0,
+	    "retention: 84 hours of build fit in 168");
+	ok(retention_of("expectedBuildHours: 100", &w) == 168 && w == 1,
+	    "retention: capped at 168, and a warning");
+	ok(retention_of("binlogRetentionHours: 12, expectedBuildHours: 10",
+	       &w) == 12 &&
+	        w == 1,
+	    "retention: as declared, with a warning when short");
+	ok(retention_of("binlogRetentionHours: 48", &w) == 48 && w == 0,
+	    "retention: as declared, no build declared");
+	ok(retention_of("expectedBuildHours: 0", &w) == -1,
+	    "retention: an expected build of 0 hours is refused");
+}
+
 static void
 test_strings(void)
 {
@@ -437,6 +483,7 @@ main(void)
 	test_good_values();
 	test_windows();
 	test_strings();
+	test_retention();
 	test_helpers();
 	return tap_done();
 }
