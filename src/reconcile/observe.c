@@ -394,6 +394,7 @@ observe_target_pg(struct rr_ctx *c, struct observed *o)
 {
 	struct rds_tags tags;
 	char *family = NULL, *arn;
+	const char *inst_arn;
 	enum rr_err e;
 
 	e = rds_describe_parameter_group(c->aws, &family, c->d->param_group);
@@ -403,9 +404,12 @@ observe_target_pg(struct rr_ctx *c, struct observed *o)
 	if (e != RR_OK)
 		return e;
 	o->target_pg_exists = 1;
-	if ((arn = rr_pg_arn(o->target.arn, c->d->param_group)) == NULL)
+	/* Made before the target: its ARN from the source's account and
+	 * region until the target exists. */
+	inst_arn = o->target.exists ? o->target.arn : o->source.arn;
+	if ((arn = rr_pg_arn(inst_arn, c->d->param_group)) == NULL)
 		return rr_seterr(RR_ERR_INTERNAL, "unexpected ARN '%s'",
-		    o->target.arn);
+		    inst_arn);
 	memset(&tags, 0, sizeof(tags));
 	e = rds_list_tags(c->aws, &tags, arn);
 	free(arn);
@@ -729,7 +733,7 @@ observe(struct observed *o, struct rr_ctx *c)
 	normalise_name(o->target.endpoint);
 	o->target_pg_read_only = o->source_pg_read_only = TRI_UNKNOWN;
 	o->source_pg_read_only_set = TRI_UNKNOWN;
-	if (o->target.exists && o->target.ours &&
+	if ((o->target.exists ? o->target.ours : o->source.exists) &&
 	    (e = observe_target_pg(c, o)) != RR_OK)
 		return e;
 	if (o->source.param_group[0] != '\0' &&

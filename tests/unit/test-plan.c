@@ -172,11 +172,18 @@ check_arguments(const struct pcase *cases, size_t n)
 	s = step_of(c, ACT_COPY_SNAPSHOT);
 	ok(s != NULL && strcmp(s->args.kms_key_id, "alias/rds-shop") == 0,
 	    "arguments: copy-snapshot-encrypted sends the declared key");
+	s = step_of(c, ACT_RESTORE_TARGET);
+	ok(s != NULL && strcmp(s->args.param_group, "shop-db-enc-params") == 0,
+	    "arguments: restore-target sends the target's own parameter "
+	    "group, made before it");
 	s = step_of(c, ACT_MODIFY_TARGET);
 	ok(s != NULL && s->args.backup_retention == 7 &&
 	        s->args.multi_az == 1 && s->args.n_sg == c->o.source.n_sg &&
-	        strcmp(s->args.param_group, "shop-db-enc-params") == 0,
-	    "arguments: modify-target sends the source's settings");
+	        s->args.param_group[0] == '\0',
+	    "arguments: modify-target sends the source's settings, not the "
+	    "group the restore gave");
+	ok(step_of(c, ACT_REBOOT_TARGET) == NULL,
+	    "arguments: no reboot: the target booted with its group");
 	s = step_of(c, ACT_START_REPLICATION);
 	ok(s != NULL && strcmp(s->args.host, c->o.source.endpoint) == 0 &&
 	        s->args.port == c->o.source.port && s->args.user[0] != '\0',

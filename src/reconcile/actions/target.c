@@ -32,6 +32,8 @@ run_restore_target(struct rr_ctx *c, const struct observed *o,
 	memset(&ro, 0, sizeof(ro));
 	ro.multi_az = -1;
 	ro.instance_class = s->args.instance_class;
+	ro.parameter_group =
+	    s->args.param_group[0] != '\0' ? s->args.param_group : NULL;
 	ro.net = view.net;
 	ro.port = s->args.instance_port;
 	ro.settings = &view.settings;
@@ -43,7 +45,8 @@ run_restore_target(struct rr_ctx *c, const struct observed *o,
 /*
  * The target from the encrypted copy, tagged as ours (with the copy's
  * coordinates) and with the source's own tags, in the source's class
- * unless spec.target declares one; in the source's subnet group, security
+ * unless spec.target declares one; with its own parameter group (made
+ * first: it boots read-only); in the source's subnet group, security
  * groups, PubliclyAccessible and port, with every setting of the source
  * the restore takes (the rest: modify-target).
  */
@@ -59,6 +62,7 @@ resolve_restore_target(const struct desired *d, const struct observed *o,
 	snprintf(a->instance_class, sizeof(a->instance_class), "%s",
 	    d->target_instance_class ? d->target_instance_class
 	                             : o->source.instance_class);
+	snprintf(a->param_group, sizeof(a->param_group), "%s", d->param_group);
 	act_args_network(a, &o->source);
 	a->instance_port = o->source.port;
 	act_args_restore_settings(a, &o->source);
@@ -75,6 +79,9 @@ assume_restore_target(const struct desired *d, struct observed *o,
 
 	action_assume_instance(t, "target");
 	t->encrypted = 1;
+	snprintf(t->param_group, sizeof(t->param_group), "%s",
+	    s->args.param_group);
+	snprintf(t->param_apply, sizeof(t->param_apply), "in-sync");
 	memcpy(t->sg_ids, s->args.sg_ids, sizeof(t->sg_ids));
 	t->n_sg = s->args.n_sg;
 	snprintf(t->subnet_group, sizeof(t->subnet_group), "%s",
@@ -85,6 +92,7 @@ assume_restore_target(const struct desired *d, struct observed *o,
 	snprintf(t->kms_key_id, sizeof(t->kms_key_id), "%s", o->key.arn);
 	t->tagged_pos = o->copy.tagged_pos;
 	o->tgtrepl.reachable = TRI_YES;
+	o->tgtrepl.read_only = TRI_YES; /* it boots with its own group */
 }
 
 const struct action_entry action_restore_target = {
@@ -184,7 +192,8 @@ run_modify_target(struct rr_ctx *c, const struct observed *o,
 	m.db_subnet_group = view.net.db_subnet_group;
 	m.publicly_accessible = view.net.publicly_accessible;
 	m.settings = &view.settings;
-	m.parameter_group = s->args.param_group;
+	m.parameter_group =
+	    s->args.param_group[0] != '\0' ? s->args.param_group : NULL;
 	m.backup_retention_period = s->args.backup_retention;
 	m.multi_az = s->args.multi_az;
 	m.apply_immediately = 1;
@@ -193,7 +202,7 @@ run_modify_target(struct rr_ctx *c, const struct observed *o,
 
 /*
  * What a restore does not carry: backups (at least 1 day), Multi-AZ, the
- * target's own parameter group, the source's settings a restore does not
+ * source's settings a restore does not
  * take (CA, monitoring, Performance Insights, windows); and the source's
  * security groups, subnet group, PubliclyAccessible and other settings
  * where the target differs (a target restored without them).
@@ -217,7 +226,11 @@ resolve_modify_target(const struct desired *d, const struct observed *o,
 	if (t->publicly_accessible != src->publicly_accessible)
 		a->publicly_accessible = src->publicly_accessible;
 	act_args_modify_settings(a, src, t);
-	snprintf(a->param_group, sizeof(a->param_group), "%s", d->param_group);
+	/* Restored with it since the group is made first; a target restored
+	 * by an older run is moved to it here (and rebooted). */
+	if (strcmp(t->param_group, d->param_group) != 0)
+		snprintf(a->param_group, sizeof(a->param_group), "%s",
+		    d->param_group);
 	a->backup_retention = action_target_retention(&o->source);
 	a->multi_az = o->source.multi_az;
 }
@@ -228,7 +241,12 @@ assume_modify_target(const struct desired *d, struct observed *o,
 {
 	struct obs_instance *t = &o->target;
 
-	snprintf(t->param_group, sizeof(t->param_group), "%s", d->param_group);
+	if (s->args.param_group[0] != '\0') {
+		snprintf(t->param_group, sizeof(t->param_group), "%s",
+		    s->args.param_group);
+		snprintf(t->param_apply, sizeof(t->param_apply),
+		    "pending-reboot");
+	}
 	memcpy(t->sg_ids, o->source.sg_ids, sizeof(t->sg_ids));
 	t->n_sg = o->source.n_sg;
 	snprintf(t->subnet_group, sizeof(t->subnet_group), "%s",
@@ -237,7 +255,6 @@ assume_modify_target(const struct desired *d, struct observed *o,
 	t->settings = o->source.settings;
 	t->multi_az = o->source.multi_az;
 	t->backup_retention = action_target_retention(&o->source);
-	snprintf(t->param_apply, sizeof(t->param_apply), "pending-reboot");
 }
 
 const struct action_entry action_modify_target = {

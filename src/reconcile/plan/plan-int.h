@@ -60,6 +60,9 @@ void plan_preflight(const struct desired *d, const struct observed *o,
  * on, binlog_format ROW or MIXED.  Decides s only to refuse. */
 void plan_preflight_binlog(const struct desired *d, const struct observed *o,
     struct step *s);
+/* target.c: the target's parameter group, made before the restore. */
+void plan_target_params(const struct desired *d, const struct observed *o,
+    struct step *s);
 /* target.c: an encrypted target, restored, configured like the source. */
 void
 plan_target(const struct desired *d, const struct observed *o, struct step *s);

@@ -168,6 +168,10 @@ plan_build(const struct desired *d, const struct observed *o, struct step *s)
 			    d->encrypted_snapshot_id, o->key.arn);
 			return;
 		}
+		if (!o->target_pg_exists || o->target_pg_read_only != TRI_YES) {
+			plan_target_params(d, o, s);
+			return;
+		}
 		ACT(s, ACT_RESTORE_TARGET,
 		    "the encrypted instance is built from the encrypted copy",
 		    "restore '%s' from '%s'", d->target_id,

@@ -8,6 +8,41 @@
 
 #include "plan-int.h"
 
+/*
+ * The target's own parameter group: the source's values and read_only=1,
+ * made before the restore so that the target boots read-only with it
+ * (RestoreDBInstanceFromDBSnapshot DBParameterGroupName): two writable
+ * instances never exist, and no reboot is needed to apply it.
+ */
+void
+plan_target_params(const struct desired *d, const struct observed *o,
+    struct step *s)
+{
+	const struct obs_instance *src = &o->source;
+
+	if (o->source_params_too_many) {
+		BLOCK(s,
+		    "the target's group would not have the source's values; "
+		    "create it yourself from the source's group (with "
+		    "read_only=1) and run again",
+		    "parameter group '%s' sets more than %d parameters, or a "
+		    "value of %d bytes or more",
+		    src->param_group, OBS_MAX_PARAMS, OBS_PARAM_VALUE_MAX);
+		return;
+	}
+	if (!o->source_pg_observed) {
+		BLOCK(s, "the target's group is made from the source's",
+		    "the source's parameter group '%s' was not found",
+		    src->param_group);
+		return;
+	}
+	ACT(s, ACT_CREATE_TARGET_PARAMS,
+	    "the target boots with it: the source's values and its own "
+	    "read_only",
+	    "create parameter group '%s' from '%s' with read_only=1",
+	    d->param_group, src->param_group);
+}
+
 void
 plan_target(const struct desired *d, const struct observed *o, struct step *s)
 {
@@ -34,30 +69,8 @@ plan_target(const struct desired *d, const struct observed *o, struct step *s)
 		    "target '%s' carries no binlog coordinates", d->target_id);
 		return;
 	}
-	if ((!o->target_pg_exists || o->target_pg_read_only != TRI_YES) &&
-	    o->source_params_too_many) {
-		BLOCK(s,
-		    "the target's group would not have the source's values; "
-		    "create it yourself from the source's group (with "
-		    "read_only=1) and run again",
-		    "parameter group '%s' sets more than %d parameters, or a "
-		    "value of %d bytes or more",
-		    src->param_group, OBS_MAX_PARAMS, OBS_PARAM_VALUE_MAX);
-		return;
-	}
-	if ((!o->target_pg_exists || o->target_pg_read_only != TRI_YES) &&
-	    !o->source_pg_observed) {
-		BLOCK(s, "the target's group is made from the source's",
-		    "the source's parameter group '%s' was not found",
-		    src->param_group);
-		return;
-	}
 	if (!o->target_pg_exists || o->target_pg_read_only != TRI_YES) {
-		ACT(s, ACT_CREATE_TARGET_PARAMS,
-		    "a restore gets the default group; the target needs the "
-		    "source's values and its own read_only",
-		    "create parameter group '%s' from '%s' with read_only=1",
-		    d->param_group, src->param_group);
+		plan_target_params(d, o, s);
 		return;
 	}
 	if (strcmp(t->param_group, d->param_group) || !plan_same_sgs(t, src) ||
@@ -75,8 +88,8 @@ plan_target(const struct desired *d, const struct observed *o, struct step *s)
 		else
 			ACT(s, ACT_MODIFY_TARGET,
 			    "a restore does not carry the source's settings",
-			    "give '%s' the source's security groups, parameter "
-			    "group, backups and Multi-AZ",
+			    "give '%s' the source's security groups, backups, "
+			    "Multi-AZ and the settings a restore does not carry",
 			    d->target_id);
 		return;
 	}
