@@ -199,12 +199,6 @@ enum rr_err db_binlog_status(struct db *db, char **file, uint64_t *pos);
  * logging is off or the list is empty.
  */
 enum rr_err db_binlog_oldest(struct db *db, char **file);
-/*
- * Order two binlog coordinates: <0, 0, >0.  Files compare by their numeric
- * extension ("bin.000010" > "bin.000009"), then positions.
- */
-int db_binlog_pos_cmp(const char *file_a, uint64_t pos_a,
-    const char *file_b, uint64_t pos_b);
 
 /* ---- replication status ------------------------------------------------- */
 

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "binlog-pos.h"
 #include "err.h"
 
 /* Tag keys we write on resources we create (RDS tags, AWS Tagging docs). */
@@ -62,12 +63,6 @@ struct obs_param {
 	char name[64];                   /* ParameterName */
 	char value[OBS_PARAM_VALUE_MAX]; /* ParameterValue */
 	char apply_method[16]; /* immediate (dynamic) | pending-reboot */
-};
-
-/* A binlog position: (file, pos); file "" when unknown. */
-struct binlog_pos {
-	char file[128];		/* e.g. "mysql-bin-changelog.000012" */
-	uint64_t pos;		/* byte offset in that file */
 };
 
 /*
@@ -283,10 +278,5 @@ enum rr_err observe_cutover(struct observed *o, struct rr_ctx *c);
 /* arn:aws:rds:REGION:ACCOUNT:pg:GROUP from an instance ARN; NULL if that
  * is not an instance ARN.  The caller frees it. */
 char *rr_pg_arn(const char *instance_arn, const char *group);
-
-/* Parse "file:pos" helpers used by observe and the plan tests. */
-int binlog_pos_parse(struct binlog_pos *p, const char *file, const char *pos);
-/* <0, 0, >0 like strcmp; files compare by their numeric suffix first. */
-int binlog_pos_cmp(const struct binlog_pos *a, const struct binlog_pos *b);
 
 #endif

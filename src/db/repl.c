@@ -105,39 +105,6 @@ out:
 	return err;
 }
 
-/* Split "base.000123" into base length and number; no dot: number 0. */
-static size_t
-binlog_split(const char *f, unsigned long long *num)
-{
-	const char *dot = strrchr(f, '.');
-
-	*num = 0;
-	if (dot == NULL)
-		return strlen(f);
-	*num = strtoull(dot + 1, NULL, 10);
-	return (size_t)(dot - f);
-}
-
-int
-db_binlog_pos_cmp(const char *file_a, uint64_t pos_a, const char *file_b,
-    uint64_t pos_b)
-{
-	unsigned long long na, nb;
-	size_t la = binlog_split(file_a, &na), lb = binlog_split(file_b, &nb);
-	int c;
-
-	c = strncmp(file_a, file_b, la < lb ? la : lb);
-	if (c == 0 && la != lb)
-		c = la < lb ? -1 : 1;
-	if (c != 0)
-		return c;
-	if (na != nb)
-		return na < nb ? -1 : 1;
-	if (pos_a != pos_b)
-		return pos_a < pos_b ? -1 : 1;
-	return 0;
-}
-
 const char *
 db_thread_name(enum db_thread t)
 {

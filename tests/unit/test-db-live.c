@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "binlog-pos.h"
 #include "db.h"
 #include "log.h"
 #include "tap.h"
@@ -120,9 +121,13 @@ applied_exactly(const struct db_replica_status *st, const void *arg)
 {
 	const struct coord *c = arg;
 
+	struct binlog_pos a, b;
+
 	return st->relay_source_log_file != NULL &&
-	    db_binlog_pos_cmp(st->relay_source_log_file,
-	    st->exec_source_log_pos, c->file, c->pos) == 0;
+	    binlog_pos_set(&a, st->relay_source_log_file,
+	        st->exec_source_log_pos) == 0 &&
+	    binlog_pos_set(&b, c->file, c->pos) == 0 &&
+	    binlog_pos_cmp(&a, &b) == 0;
 }
 
 static int

@@ -159,15 +159,6 @@ test_misc(void)
 {
 	struct db_conn c = { 0 };
 
-	ok(db_binlog_pos_cmp("bin.000010", 4, "bin.000009", 900) > 0,
-	    "binlog: numeric file order");
-	ok(db_binlog_pos_cmp("bin.000009", 4, "bin.000009", 900) < 0,
-	    "binlog: position order");
-	ok(db_binlog_pos_cmp("bin.000009", 900, "bin.000009", 900) == 0,
-	    "binlog: equal");
-	ok(db_binlog_pos_cmp("mysql-bin-changelog.1000000", 4,
-	    "mysql-bin-changelog.999999", 4) > 0, "binlog: wider number");
-
 	ok(db_check_repl_password("Ab3-_.~xYz", 10) == RR_OK,
 	    "password: printable ok");
 	ok(db_check_repl_password("a'b", 3) == RR_ERR_USAGE,

@@ -876,60 +876,6 @@ check_json(void)
 }
 
 static int
-pos_cmp(const char *fa, unsigned long long pa, const char *fb,
-    unsigned long long pb)
-{
-	struct binlog_pos a, b;
-
-	memset(&a, 0, sizeof(a));
-	memset(&b, 0, sizeof(b));
-	snprintf(a.file, sizeof(a.file), "%s", fa);
-	snprintf(b.file, sizeof(b.file), "%s", fb);
-	a.pos = pa;
-	b.pos = pb;
-	return binlog_pos_cmp(&a, &b);
-}
-
-static void
-check_binlog_pos(void)
-{
-	struct binlog_pos p;
-
-	ok(binlog_pos_parse(&p, "mysql-bin.000012", "4567") == 0 &&
-	    strcmp(p.file, "mysql-bin.000012") == 0 && p.pos == 4567,
-	    "binlog_pos_parse: file and position");
-	ok(binlog_pos_parse(&p, NULL, NULL) == 0 && p.file[0] == '\0' &&
-	    p.pos == 0, "binlog_pos_parse: NULL columns are unknown");
-	ok(binlog_pos_parse(&p, "f.1", "12x") == -1 &&
-	    binlog_pos_parse(&p, "f.1", "-1") == -1 &&
-	    binlog_pos_parse(&p, "f.1", "") == -1 &&
-	    binlog_pos_parse(&p, "f.1", "99999999999999999999999") == -1,
-	    "binlog_pos_parse: refuses a bad position");
-	ok(binlog_pos_parse(&p, "x.00000000000000000000000000000000000000000"
-	    "0000000000000000000000000000000000000000000000000000000000000000"
-	    "00000000000000000000000000000000000000000000000000000001", "4")
-	    == -1, "binlog_pos_parse: refuses a file name that does not fit");
-
-	ok(pos_cmp("mysql-bin.000003", 9000, "mysql-bin.000010", 4) < 0,
-	    "binlog_pos_cmp: numeric suffix first");
-	ok(pos_cmp("mysql-bin.999999", 9, "mysql-bin.1000000", 4) < 0,
-	    "binlog_pos_cmp: suffix compared as a number, not as text");
-	ok(pos_cmp("mysql-bin.000010", 4, "mysql-bin.000003", 9000) > 0,
-	    "binlog_pos_cmp: and the other way");
-	ok(pos_cmp("mysql-bin.000003", 120, "mysql-bin.000003", 120) == 0,
-	    "binlog_pos_cmp: equal");
-	ok(pos_cmp("mysql-bin.000003", 120, "mysql-bin.000003", 121) < 0,
-	    "binlog_pos_cmp: same file, by position");
-	ok(pos_cmp("a-bin.000003", 5, "b-bin.000003", 4) < 0,
-	    "binlog_pos_cmp: same number, by name");
-	ok(pos_cmp("binlog", 5, "binlog", 4) > 0 &&
-	    pos_cmp("binlog-a", 9, "binlog-b", 4) < 0,
-	    "binlog_pos_cmp: no numeric suffix, by name then position");
-	ok(pos_cmp("", 0, "mysql-bin.000001", 4) < 0,
-	    "binlog_pos_cmp: unknown is before any file");
-}
-
-static int
 cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -985,7 +931,6 @@ main(void)
 	check_properties(cases, n);
 	check_roundtrip(cases, n);
 	check_json();
-	check_binlog_pos();
 	check_action_table();
 	check_arguments(cases, n);
 	check_target_params(cases, n);

@@ -134,6 +134,7 @@ run_stop_replication(struct rr_ctx *c, const struct observed *o,
     const struct step *s)
 {
 	struct db_replica_status st;
+	struct binlog_pos applied;
 	struct db *db = NULL;
 	enum rr_err e;
 
@@ -144,10 +145,9 @@ run_stop_replication(struct rr_ctx *c, const struct observed *o,
 	if ((e = db_replica_status(db, &st)) != RR_OK)
 		goto out;
 	if (!st.configured ||
-	    db_binlog_pos_cmp(st.relay_source_log_file
-	            ? st.relay_source_log_file
-	            : "",
-	        st.exec_source_log_pos, s->pos.file, s->pos.pos) < 0) {
+	    binlog_pos_set(&applied, st.relay_source_log_file,
+	        st.exec_source_log_pos) != 0 ||
+	    binlog_pos_cmp(&applied, &s->pos) < 0) {
 		e = rr_seterr(RR_ERR_INTERNAL,
 		    "target has not applied "
 		    "%s:%llu; not stopping replication",

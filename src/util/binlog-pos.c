@@ -1,25 +1,15 @@
 /*
- * binlog-pos.c - binary log coordinates: parse and order them.
- *
- * A coordinate is (file, pos).  MySQL and MariaDB name binlog files
- * BASENAME.NNNNNN and roll to the next number, so files order by that
- * numeric suffix, not by their text: "mysql-bin.1000000" comes after
- * "mysql-bin.999999".  The planner's cut-over wait compares the target's
- * applied position with the source's final one through binlog_pos_cmp().
+ * binlog-pos.c - binary log coordinates: parse and order them
+ * (binlog-pos.h).  The planner's waits and the stop-replication safety
+ * check both order positions here, so they cannot disagree.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "binlog-pos.h"
 #include "err.h"
-#include "observe.h"
 
-/*
- * Fill *p from a file name and a decimal position as SHOW MASTER STATUS or
- * SHOW REPLICA STATUS return them.  A NULL column (unknown) is taken as ""
- * and 0.  Returns 0, or -1 with rr_lasterr() set when the name does not fit
- * or pos is not a plain decimal number.
- */
 int
 binlog_pos_parse(struct binlog_pos *p, const char *file, const char *pos)
 {
@@ -32,26 +22,51 @@ binlog_pos_parse(struct binlog_pos *p, const char *file, const char *pos)
 		file = "";
 	len = strlen(file);
 	if (len >= sizeof(p->file)) {
-		rr_seterr(RR_ERR_PARSE, "binlog file name '%.40s...' is longer "
-		    "than %zu bytes", file, sizeof(p->file) - 1);
+		rr_seterr(RR_ERR_PARSE,
+		    "binlog file name '%.40s...' is longer "
+		    "than %zu bytes",
+		    file, sizeof(p->file) - 1);
 		return -1;
 	}
 	if (pos != NULL) {
 		if (pos[0] < '0' || pos[0] > '9') {
-			rr_seterr(RR_ERR_PARSE, "binlog position '%.40s' is "
-			    "not a decimal number", pos);
+			rr_seterr(RR_ERR_PARSE,
+			    "binlog position '%.40s' is "
+			    "not a decimal number",
+			    pos);
 			return -1;
 		}
 		errno = 0;
 		v = strtoull(pos, &end, 10);
 		if (errno != 0 || *end != '\0') {
-			rr_seterr(RR_ERR_PARSE, "binlog position '%.40s' is "
-			    "not a decimal number", pos);
+			rr_seterr(RR_ERR_PARSE,
+			    "binlog position '%.40s' is "
+			    "not a decimal number",
+			    pos);
 			return -1;
 		}
 	}
 	memcpy(p->file, file, len + 1);
 	p->pos = v;
+	return 0;
+}
+
+int
+binlog_pos_set(struct binlog_pos *p, const char *file, uint64_t pos)
+{
+	size_t len = file != NULL ? strlen(file) : 0;
+
+	memset(p, 0, sizeof(*p));
+	if (len >= sizeof(p->file)) {
+		rr_seterr(RR_ERR_PARSE,
+		    "binlog file name '%.40s...' is longer "
+		    "than %zu bytes",
+		    file, sizeof(p->file) - 1);
+		return -1;
+	}
+	if (len > 0)
+		memcpy(p->file, file, len + 1);
+	p->pos = pos;
 	return 0;
 }
 
@@ -77,12 +92,6 @@ numeric_suffix(const char *name, const char **digits, size_t *n)
 	return 1;
 }
 
-/*
- * Order two coordinates: by the numeric value of the files' suffixes when
- * both have one (compared as digit strings, so any length works), then by
- * the file names, then by pos.  A file without a numeric suffix (including
- * "", unknown) orders by name only, so "" comes before every known file.
- */
 int
 binlog_pos_cmp(const struct binlog_pos *a, const struct binlog_pos *b)
 {
