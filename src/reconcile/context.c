@@ -59,7 +59,8 @@ rr_ctx_close(struct rr_ctx *c)
 	if (c->src != NULL && c->locked) {
 		char name[80];
 
-		snprintf(name, sizeof(name), "rdsreconcile:%s", c->d->name);
+		/* The name it was taken under (lock.c), hashed when long. */
+		rr_lock_name(c->d, name, sizeof(name));
 		(void)db_release_lock(c->src, name);
 	}
 	db_close(c->src);
