@@ -342,6 +342,18 @@ enum rr_err db_drop_user(struct db *db, const char *user,
  */
 enum rr_err db_user_exists(struct db *db, const char *user,
     const char *host_pattern, int *exists);
+/*
+ * *ok = 1 when user@host holds the replication privilege on *.*
+ * (REPLICATION SLAVE, named REPLICATION REPLICA by MySQL 8.0.22 and
+ * later, or ALL PRIVILEGES), read from SHOW GRANTS FOR (MySQL Reference
+ * Manual, "SHOW GRANTS Statement").  create-replication-user is two
+ * statements, CREATE USER then GRANT; an account that exists without the
+ * grant is what a run killed between them leaves.  RR_ERR_DB when the
+ * grants cannot be read (no such account: errno 1141).  The rows, which
+ * on MariaDB carry the password hash, are never logged.
+ */
+enum rr_err db_user_can_replicate(struct db *db, const char *user,
+    const char *host, int *ok);
 
 /* ---- connections and write fencing -------------------------------------- */
 

@@ -169,6 +169,10 @@ struct obs_source_db {
 	 * (mysql.user), at most 8; valid when repl_user_exists is known. */
 	char repl_user_hosts[8][64];
 	int n_repl_user_hosts;
+	/* Every one of those accounts holds the replication grant
+	 * (db_user_can_replicate): TRI_NO is a user made by a run killed
+	 * between CREATE USER and GRANT. */
+	enum tri repl_user_granted;
 	int client_connections;		/* others' connections, not replication */
 	int tls;                        /* our session is encrypted: the source
 					 * offers TLS (DB_TLS_PREFER) */

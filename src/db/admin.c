@@ -225,6 +225,41 @@ out:
 	return err;
 }
 
+/* One row of SHOW GRANTS: a global grant that lets the account
+ * replicate. */
+static int
+grants_replication(const char *row)
+{
+	return strstr(row, " ON *.* ") != NULL &&
+	    (strstr(row, "REPLICATION SLAVE") != NULL ||
+	        strstr(row, "REPLICATION REPLICA") != NULL ||
+	        strstr(row, "ALL PRIVILEGES") != NULL);
+}
+
+enum rr_err
+db_user_can_replicate(struct db *db, const char *user, const char *host,
+    int *ok)
+{
+	MYSQL_RES *res = NULL;
+	MYSQL_ROW row;
+	char *acct = account(db, user, host), *sql;
+	enum rr_err err;
+
+	*ok = 0;
+	sql = xasprintf("SHOW GRANTS FOR %s", acct);
+	if ((err = db_query_res(db, sql, &res)) != RR_OK || res == NULL)
+		goto out;
+	while ((row = mysql_fetch_row(res)) != NULL)
+		if (row[0] != NULL && grants_replication(row[0]))
+			*ok = 1;
+out:
+	if (res != NULL)
+		mysql_free_result(res);
+	free(sql);
+	free(acct);
+	return err;
+}
+
 static enum rr_err
 drop_account(struct db *db, const char *user, const char *host)
 {

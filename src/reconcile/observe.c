@@ -529,6 +529,23 @@ observe_instance_db(struct rr_ctx *c, const struct obs_instance *i,
 	db_close(db);
 }
 
+/* TRI_YES when every account of user may replicate, TRI_UNKNOWN when one
+ * could not be read. */
+static enum tri
+observe_repl_grants(struct db *db, const char *user, const struct strvec *hosts)
+{
+	size_t i;
+	int ok;
+
+	for (i = 0; i < hosts->n; i++) {
+		if (db_user_can_replicate(db, user, hosts->v[i], &ok) != RR_OK)
+			return TRI_UNKNOWN;
+		if (!ok)
+			return TRI_NO;
+	}
+	return TRI_YES;
+}
+
 static void
 observe_source_db(struct rr_ctx *c, struct observed *o)
 {
@@ -542,7 +559,7 @@ observe_source_db(struct rr_ctx *c, struct observed *o)
 
 	memset(s, 0, sizeof(*s));
 	s->reachable = s->log_bin = s->read_only = TRI_UNKNOWN;
-	s->repl_user_exists = TRI_UNKNOWN;
+	s->repl_user_exists = s->repl_user_granted = TRI_UNKNOWN;
 	s->binlog_retention_hours = -1;
 	if (!o->source.exists || o->source.endpoint[0] == '\0')
 		return;
@@ -585,6 +602,8 @@ observe_source_db(struct rr_ctx *c, struct observed *o)
 		for (i = 0; i < hosts.n && i < 8; i++)
 			COPY(s->repl_user_hosts[i], hosts.v[i]);
 		s->n_repl_user_hosts = (int)i;
+		s->repl_user_granted =
+		    observe_repl_grants(db, c->d->repl_user, &hosts);
 	}
 	strvec_clear(&hosts);
 	memset(&cl, 0, sizeof(cl));

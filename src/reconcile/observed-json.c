@@ -162,6 +162,7 @@ static const struct field srcdb_fields[] = {
 	L(struct obs_source_db, binlog_retention_hours, -1),
 	T(struct obs_source_db, repl_user_exists),
 	SA(struct obs_source_db, repl_user_hosts, n_repl_user_hosts),
+	T(struct obs_source_db, repl_user_granted),
 	I(struct obs_source_db, client_connections),
 	END
 };

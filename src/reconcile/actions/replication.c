@@ -169,6 +169,7 @@ assume_create_repl_user(const struct desired *d, struct observed *o,
 	int i;
 
 	o->srcdb.repl_user_exists = TRI_YES;
+	o->srcdb.repl_user_granted = TRI_YES;
 	o->repl_password_stored = 1;
 	for (i = 0; i < s->args.n_hosts && i < 8; i++)
 		snprintf(o->srcdb.repl_user_hosts[i],

@@ -148,6 +148,11 @@ io_reconnecting(const struct obs_replication *r)
 	return 0;
 }
 
+/* What a run killed between CREATE USER and GRANT leaves: the account
+ * and its sealed password, without the privilege to replicate. */
+#define WHY_UNGRANTED \
+	"the replication user exists without the replication grant"
+
 void
 plan_replication(const struct desired *d, const struct observed *o,
     struct step *s)
@@ -176,6 +181,12 @@ plan_replication(const struct desired *d, const struct observed *o,
 			    d->repl_user);
 			return;
 		}
+		if (o->srcdb.repl_user_granted == TRI_NO) {
+			ACT(s, ACT_CREATE_REPL_USER, WHY_UNGRANTED,
+			    "grant replication to user '%s' on the source",
+			    d->repl_user);
+			return;
+		}
 		ACT(s, ACT_START_REPLICATION,
 		    "the target must apply every write since the freeze point",
 		    "replicate '%s' from '%s' at %s:%llu", d->target_id,
@@ -188,6 +199,12 @@ plan_replication(const struct desired *d, const struct observed *o,
 		BLOCK(s, "the target replicates with the stored password",
 		    "replication user '%s' is for another address than the "
 		    "target's and its password is no longer stored",
+		    d->repl_user);
+		return;
+	}
+	if (o->srcdb.repl_user_granted == TRI_NO && o->repl_password_stored) {
+		ACT(s, ACT_CREATE_REPL_USER, WHY_UNGRANTED,
+		    "grant replication to user '%s' on the source",
 		    d->repl_user);
 		return;
 	}
