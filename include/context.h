@@ -41,6 +41,9 @@ struct rr_ctx {
 	/* What reconcile() last saw, for --metrics-file. */
 	char phase[32]; /* report_phase(), "" before observing */
 	long lag_s;     /* target lag in seconds, -1 unknown */
+	/* Why this run must end ("SIGTERM", "--timeout"), "" while it may
+	 * go on; observe hands it to the planner as observed.stopping. */
+	char stopping[64];
 };
 
 /*
@@ -81,8 +84,11 @@ void rr_lock_name(const struct desired *d, char *buf, size_t len);
 /*
  * Hold the run lock while acting (c->opts->need_lock), on the source
  * connection rr_ctx_source() keeps: a new connection (after a restart of
- * the source) takes it again.  RR_OK when held or not needed;
- * RR_ERR_LOCKED naming the holder when another run has it; RR_ERR_DB.
+ * the source) takes it again.  Once held, each call checks with
+ * IS_USED_LOCK() that it still is ours (MySQL Reference Manual, "Locking
+ * Functions": a lock goes with its session) and takes it again when it
+ * is free.  RR_OK when held or not needed; RR_ERR_LOCKED naming the holder
+ * when another run has it (then this run stops acting); RR_ERR_DB.
  */
 enum rr_err rr_lock_ensure(struct rr_ctx *c, const struct obs_instance *src);
 

@@ -173,6 +173,12 @@ struct obs_source_db {
 	 * (db_user_can_replicate): TRI_NO is a user made by a run killed
 	 * between CREATE USER and GRANT. */
 	enum tri repl_user_granted;
+	/* During the cut-over only: whether some session holds the run lock
+	 * (IS_USED_LOCK), and which ("connection 12 of 'admin' from ...").
+	 * A fenced source with the lock free was left by a run that is
+	 * gone. */
+	enum tri lock_held;
+	char lock_holder[160];
 	int client_connections;		/* others' connections, not replication */
 	int tls;                        /* our session is encrypted: the source
 					 * offers TLS (DB_TLS_PREFER) */
@@ -248,6 +254,10 @@ struct observed {
 	 * cut-over or without the tag. */
 	long position_wait_s;
 	int postponed;			/* the postpone flag file exists */
+	/* Why the run observing must end (a signal, --timeout), "" while
+	 * it may go on: with the source fenced, the planner then lifts the
+	 * fence unless the target already holds every write (loop.c). */
+	char stopping[64];
 	/* The beforeCutover hook's answer: TRI_YES when none is declared,
 	 * TRI_UNKNOWN until the apply loop asks it (only once the plan is
 	 * to start the cut-over: it may have effects), TRI_NO when it

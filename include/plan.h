@@ -178,6 +178,23 @@ struct gate_state {
 void plan_gates(const struct desired *d, const struct observed *o,
     struct gate_state *g);
 
+/*
+ * 1 when writes are down for the cut-over: the target is tagged
+ * phase=cutover, the source is fenced (read_only=1 read on it or set in
+ * its parameter group) and the alias does not point at the target yet.
+ * From then until the switch or the fence's lifting, apply does not exit
+ * (loop.c): a signal or --timeout makes the planner lift the fence, unless
+ * the target already holds the final position.  Pure.
+ */
+int plan_fence_held(const struct observed *o);
+
+/*
+ * Seconds of cutover.timeoutSeconds kept for lifting the fence (a fifth,
+ * at most 60): the planner lifts it once the source has been fenced for
+ * the timeout less this, so that writes are back within the timeout.
+ */
+long plan_fence_reserve(const struct desired *d);
+
 /* Enough for every step of a plan from nothing (about 25 today). */
 #define PLAN_MAX_STEPS 64
 

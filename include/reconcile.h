@@ -47,8 +47,23 @@ reconcile_observe_plan(struct rr_ctx *c, const struct observed *prev,
  */
 enum reconcile_outcome reconcile(struct rr_ctx *c, struct step *last);
 
-/* Set by SIGINT/SIGTERM; the loop stops between steps. */
+/*
+ * Set by SIGINT/SIGTERM; the loop stops between steps, except while the
+ * source is fenced for the cut-over: then it first completes the switch
+ * or lifts the fence (plan_fence_held()).
+ */
 extern volatile int rr_interrupted;
+/*
+ * Set with rr_interrupted unless the cut-over is shielded
+ * (rr_shield()): the AWS client watches it and ends calls in flight.
+ */
+extern volatile int rr_cancel;
 void rr_install_signals(void);
+/*
+ * Shield (1) the calls that resolve a fence from signals: they are not
+ * cancelled, and a cancel already pending is withdrawn.  0 ends the
+ * shield; a signal that came meanwhile then cancels at once.
+ */
+void rr_shield(int on);
 
 #endif

@@ -33,7 +33,7 @@ rr_ctx_open(struct rr_ctx *c, const struct desired *d,
 	if ((e = aws_client_new(&c->aws, &cfg)) != RR_OK)
 		goto out;
 	/* SIGTERM ends a retry backoff or a transfer at once. */
-	aws_client_set_interrupt(c->aws, &rr_interrupted);
+	aws_client_set_interrupt(c->aws, &rr_cancel);
 
 	keyfile = d->private_key_file ? d->private_key_file :
 	    getenv(SECRET_PRIVATE_KEY_ENV);
@@ -104,6 +104,10 @@ rr_ctx_source(struct rr_ctx *c, const struct obs_instance *src,
 	if (c->src != NULL && (strcmp(c->src_endpoint, src->endpoint) ||
 	    c->src_port != src->port || db_exec(c->src, "DO 1") != RR_OK)) {
 		/* Moved or dropped: the lock went with the session. */
+		if (c->locked)
+			log_warn("the source session holding the run lock "
+			         "was lost; the lock is taken again before "
+			         "the next action");
 		db_close(c->src);
 		c->src = NULL;
 		c->locked = 0;

@@ -53,9 +53,23 @@ rr_lock_ensure(struct rr_ctx *c, const struct obs_instance *src)
 		return RR_OK;
 	if ((e = rr_ctx_source(c, src, &db)) != RR_OK)
 		return e;
-	if (c->locked)
-		return RR_OK;
 	rr_lock_name(c->d, name, sizeof(name));
+	if (c->locked) {
+		/* Checked before every action: a lock that went with its
+		 * session must not be acted under. */
+		if ((e = db_lock_holder(db, name, &holder, &who)) != RR_OK)
+			return e;
+		if (holder == c->src_conn_id) {
+			free(who);
+			return RR_OK;
+		}
+		c->locked = 0;
+		log_warn("the run lock '%s' is no longer ours (%s); taking it "
+		         "again",
+		    name, who ? who : "free");
+		free(who);
+		who = NULL;
+	}
 	if ((e = db_get_lock(db, name, 0, &got)) != RR_OK)
 		return e;
 	if (got) {

@@ -15,17 +15,23 @@
 #include "hooks.h"
 #include "lastrun.h"
 #include "log.h"
+#include "plan.h"
 #include "reconcile.h"
 #include "report.h"
 #include "step-output.h"
 
 volatile int rr_interrupted;
+volatile int rr_cancel;
+static volatile int shielded;
+static volatile int signal_seen;
 
 static void
 on_signal(int sig)
 {
-	(void)sig;
+	signal_seen = sig;
 	rr_interrupted = 1;
+	if (!shielded)
+		rr_cancel = 1;
 }
 
 void
@@ -41,20 +47,43 @@ rr_install_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-/* Sleep secs unless interrupted or past the deadline (0 = none). */
+void
+rr_shield(int on)
+{
+	shielded = on;
+	rr_cancel = on ? 0 : rr_interrupted;
+}
+
+/*
+ * Sleep secs, cut short by the deadline (0 = none) and, when may_cut, by a
+ * signal.  While the source is fenced nothing cuts it: the wait is part of
+ * resolving the fence.
+ */
 static void
-pause_for(double secs, double deadline)
+pause_for(double secs, double deadline, int may_cut)
 {
 	struct timespec ts;
 
 	if (deadline > 0 && rr_monotonic() + secs > deadline)
 		secs = deadline - rr_monotonic();
-	if (secs <= 0)
+	if (secs <= 0 || (may_cut && rr_interrupted))
 		return;
 	ts.tv_sec = (time_t)secs;
 	ts.tv_nsec = (long)((secs - (double)ts.tv_sec) * 1e9);
-	while (!rr_interrupted && nanosleep(&ts, &ts) == -1 && errno == EINTR)
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR &&
+	    !(may_cut && rr_interrupted))
 		;
+}
+
+/* Why this run must end now, or NULL. */
+static const char *
+stop_reason(double deadline)
+{
+	if (rr_interrupted)
+		return signal_seen == SIGINT ? "SIGINT" : "SIGTERM";
+	if (deadline > 0 && rr_monotonic() >= deadline)
+		return "--timeout";
+	return NULL;
 }
 
 static double
@@ -104,12 +133,48 @@ ask_before_cutover(struct rr_ctx *c, struct observed *o)
 	return RR_OK;
 }
 
+/* Seconds between attempts, before poll scaling, while a fenced source
+ * waits for an error to pass (throttling, a lost connection). */
+#define FENCE_RETRY_S 5
+
+/*
+ * The run is ending with the source fenced: the one case where writes stay
+ * down after we exit.  Say so, with what to do.
+ */
+static void
+fence_left(const struct rr_ctx *c, const struct observed *o)
+{
+	char since[32] = "an unknown time";
+	struct tm tm;
+
+	if (o->target.fenced_at > 0 && gmtime_r(&o->target.fenced_at, &tm))
+		strftime(since, sizeof(since), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(stderr,
+	    "rdsreconcile: %s: the source '%s' is still fenced: writes are "
+	    "down since %s. Run apply again now: it lifts the fence or "
+	    "completes the switch at once.\n",
+	    c->d->name, c->d->source_id, since);
+}
+
+/* 1 while a fenced source may still wait for an error to pass. */
+static int
+fence_retry(const struct rr_ctx *c, const struct observed *o, int held)
+{
+	time_t by;
+
+	if (!held)
+		return 0;
+	by = o->target.fenced_at + c->d->cutover_timeout_seconds;
+	return o->target.fenced_at == 0 || time(NULL) < by;
+}
+
 enum reconcile_outcome
 reconcile(struct rr_ctx *c, struct step *last)
 {
 	const struct desired *d = c->d;
 	double start = rr_monotonic(), deadline = 0;
-	int critical, again = 0;
+	int critical = 0, held = 0, again = 0;
+	const char *why;
 	struct progress prog;
 	struct observed o;
 	struct step s;
@@ -120,34 +185,77 @@ reconcile(struct rr_ctx *c, struct step *last)
 	prog.live = isatty(STDOUT_FILENO) &&
 	    log_get_format() == LOG_FORMAT_TEXT;
 	memset(last, 0, sizeof(*last));
-	c->phase[0] = '\0';
+	c->phase[0] = c->stopping[0] = '\0';
 	c->lag_s = -1;
 	if (c->opts->timeout_s > 0)
 		deadline = start + (double)c->opts->timeout_s;
 	log_set_object(d->name);
 	for (;;) {
 		log_set_step(NULL, NULL);
-		if (rr_interrupted) {
-			progress_end(&prog);
-			fprintf(stderr, "rdsreconcile: %s: interrupted; run "
-			    "again to continue\n", d->name);
-			return OUTCOME_FAILED;
-		}
-		if (deadline > 0 && rr_monotonic() >= deadline) {
-			progress_end(&prog);
-			fprintf(stderr, "rdsreconcile: %s: --timeout of %lds "
-			    "reached; run again to continue\n", d->name,
-			    c->opts->timeout_s);
-			return OUTCOME_PROGRESSING;
-		}
+		/* From the cut-over on, a signal must not cut an AWS call
+		 * short: it may be the one that resolves the fence. */
+		rr_shield(critical);
 		if (reconcile_observe_plan(c, again ? &o : NULL, &o, &s, 1,
 		        &n) != RR_OK) {
 			progress_end(&prog);
 			fprintf(stderr, "rdsreconcile: %s: observing: %s\n",
 			    d->name, rr_lasterr());
+			if (fence_retry(c, &o, held)) {
+				/* The last observation still holds: fenced. */
+				pause_for(FENCE_RETRY_S * poll_scale(c), 0, 0);
+				continue;
+			}
+			if (held)
+				fence_left(c, &o);
 			return failed(c, last, OUTCOME_FAILED);
 		}
 		again = 1;
+		held = plan_fence_held(&o);
+		/* From the fence to the switch writes are down: --once must
+		 * not leave that to the next cron run. */
+		critical = o.target.exists &&
+		    strcmp(o.target.phase, PHASE_CUTOVER) == 0;
+		/* Checked once observed: a run that must stop and finds the
+		 * source fenced, even one begun past its --timeout, resolves
+		 * the fence first. */
+		if ((why = stop_reason(deadline)) != NULL &&
+		    c->stopping[0] == '\0') {
+			progress_end(&prog);
+			if (!critical) {
+				if (rr_interrupted) {
+					fprintf(stderr,
+					    "rdsreconcile: %s: "
+					    "interrupted; run again to "
+					    "continue\n",
+					    d->name);
+					return OUTCOME_FAILED;
+				}
+				fprintf(stderr,
+				    "rdsreconcile: %s: --timeout of "
+				    "%lds reached; run again to continue\n",
+				    d->name, c->opts->timeout_s);
+				return OUTCOME_PROGRESSING;
+			}
+			snprintf(c->stopping, sizeof(c->stopping), "%s", why);
+			if (held)
+				fprintf(stderr,
+				    "rdsreconcile: %s: %s with the "
+				    "source fenced: finishing the switch or "
+				    "lifting the fence before exiting\n",
+				    d->name, why);
+			snprintf(o.stopping, sizeof(o.stopping), "%s", why);
+			plan_next(d, &o, &s);
+		}
+		if (c->stopping[0] != '\0' && !held) {
+			/* Nothing is down: the rest is for the next run. */
+			progress_end(&prog);
+			fprintf(stderr,
+			    "rdsreconcile: %s: stopped (%s); run "
+			    "again to continue\n",
+			    d->name, c->stopping);
+			return rr_interrupted ? OUTCOME_FAILED
+			                      : OUTCOME_PROGRESSING;
+		}
 		/* The lock first: two runs must not both ask the hook. */
 		if (s.kind == STEP_ACT && s.action == ACT_MARK_CUTOVER &&
 		    o.before_cutover_hook == TRI_UNKNOWN && !c->opts->dry_run &&
@@ -157,10 +265,6 @@ reconcile(struct rr_ctx *c, struct step *last)
 			plan_next(d, &o, &s);
 		}
 		*last = s;
-		/* From the fence to the switch writes are down: --once must
-		 * not leave that to the next cron run. */
-		critical = o.target.exists &&
-		    strcmp(o.target.phase, PHASE_CUTOVER) == 0;
 		snprintf(c->phase, sizeof(c->phase), "%s", report_phase(&o, &s));
 		c->lag_s = o.tgtrepl.configured ? o.tgtrepl.seconds_behind : -1;
 
@@ -170,7 +274,8 @@ reconcile(struct rr_ctx *c, struct step *last)
 				progress_end(&prog);
 				return OUTCOME_PROGRESSING;
 			}
-			pause_for(s.requeue_after * poll_scale(c), deadline);
+			pause_for(s.requeue_after * poll_scale(c),
+			    held ? 0 : deadline, !held);
 			continue;
 		}
 		progress_end(&prog);
@@ -183,6 +288,8 @@ reconcile(struct rr_ctx *c, struct step *last)
 			step_print(d, &s, NULL);
 			fprintf(stderr, "rdsreconcile: %s: blocked: %s\n",
 			    d->name, s.what);
+			if (held)
+				fence_left(c, &o);
 			rr_seterr(RR_ERR_REFUSED, "blocked: %s", s.what);
 			return failed(c, &s, OUTCOME_BLOCKED);
 		case STEP_GATE:
@@ -205,9 +312,24 @@ reconcile(struct rr_ctx *c, struct step *last)
 		if ((e = rr_lock_ensure(c, &o.source)) != RR_OK) {
 			fprintf(stderr, "rdsreconcile: %s: %s\n", d->name,
 			    rr_lasterr());
-			return e == RR_ERR_LOCKED
-			    ? OUTCOME_LOCKED
-			    : failed(c, &s, OUTCOME_FAILED);
+			if (e == RR_ERR_LOCKED) {
+				/* Alive, or it would not hold the lock: the
+				 * fence is that run's to resolve. */
+				if (held)
+					fprintf(stderr,
+					    "rdsreconcile: %s: the "
+					    "source is fenced; the run holding "
+					    "the lock resolves it\n",
+					    d->name);
+				return OUTCOME_LOCKED;
+			}
+			if (fence_retry(c, &o, held)) {
+				pause_for(FENCE_RETRY_S * poll_scale(c), 0, 0);
+				continue;
+			}
+			if (held)
+				fence_left(c, &o);
+			return failed(c, &s, OUTCOME_FAILED);
 		}
 		step_print(d, &s, NULL);
 		log_set_step(action_name(s.action), step_resource(d, &s));
@@ -219,6 +341,18 @@ reconcile(struct rr_ctx *c, struct step *last)
 		if (e != RR_OK) {
 			fprintf(stderr, "rdsreconcile: %s: %s failed: %s\n",
 			    d->name, action_name(s.action), rr_lasterr());
+			/* A fence that failed may still have taken effect. */
+			if (fence_retry(c, &o,
+			        held || s.action == ACT_FENCE_SOURCE)) {
+				fprintf(stderr,
+				    "rdsreconcile: %s: the source "
+				    "may be fenced: observing again\n",
+				    d->name);
+				pause_for(FENCE_RETRY_S * poll_scale(c), 0, 0);
+				continue;
+			}
+			if (held)
+				fence_left(c, &o);
 			return failed(c, &s, OUTCOME_FAILED);
 		}
 		if (s.action == ACT_ABORT_CUTOVER) {

@@ -2,6 +2,7 @@
  * observe-plan.c - observe, then plan: the one sequence diff, status and
  * the apply loop share, so that what they show is what apply runs.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "observe.h"
@@ -34,6 +35,7 @@ reconcile_observe_plan(struct rr_ctx *c, const struct observed *prev,
 		e = observe(o, c);
 	if (e != RR_OK)
 		return e;
+	snprintf(o->stopping, sizeof(o->stopping), "%s", c->stopping);
 	if (max == 1) {
 		plan_next(c->d, o, &steps[0]);
 		*n = 1;

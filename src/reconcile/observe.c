@@ -546,6 +546,22 @@ observe_repl_grants(struct db *db, const char *user, const struct strvec *hosts)
 	return TRI_YES;
 }
 
+/* Who holds the run lock: status tells a fence left by a run that is
+ * gone from one a live run is resolving. */
+static void
+observe_lock(struct rr_ctx *c, struct db *db, struct obs_source_db *s)
+{
+	unsigned long holder = 0;
+	char name[80], *who = NULL;
+
+	rr_lock_name(c->d, name, sizeof(name));
+	if (db_lock_holder(db, name, &holder, &who) == RR_OK) {
+		s->lock_held = holder != 0 ? TRI_YES : TRI_NO;
+		COPY(s->lock_holder, who != NULL ? who : "");
+	}
+	free(who);
+}
+
 static void
 observe_source_db(struct rr_ctx *c, struct observed *o)
 {
@@ -560,6 +576,7 @@ observe_source_db(struct rr_ctx *c, struct observed *o)
 	memset(s, 0, sizeof(*s));
 	s->reachable = s->log_bin = s->read_only = TRI_UNKNOWN;
 	s->repl_user_exists = s->repl_user_granted = TRI_UNKNOWN;
+	s->lock_held = TRI_UNKNOWN;
 	s->binlog_retention_hours = -1;
 	if (!o->source.exists || o->source.endpoint[0] == '\0')
 		return;
@@ -606,6 +623,8 @@ observe_source_db(struct rr_ctx *c, struct observed *o)
 		    observe_repl_grants(db, c->d->repl_user, &hosts);
 	}
 	strvec_clear(&hosts);
+	if (o->target.exists && strcmp(o->target.phase, PHASE_CUTOVER) == 0)
+		observe_lock(c, db, s);
 	memset(&cl, 0, sizeof(cl));
 	if (db_list_connections(db, &cl) == RR_OK) {
 		for (i = 0; i < cl.n; i++)

@@ -163,6 +163,8 @@ static const struct field srcdb_fields[] = {
 	T(struct obs_source_db, repl_user_exists),
 	SA(struct obs_source_db, repl_user_hosts, n_repl_user_hosts),
 	T(struct obs_source_db, repl_user_granted),
+	T(struct obs_source_db, lock_held),
+	S(struct obs_source_db, lock_holder),
 	I(struct obs_source_db, client_connections),
 	END
 };
@@ -212,6 +214,7 @@ static const struct field observed_fields[] = {
 	B(struct observed, approved),
 	B(struct observed, postponed),
 	L(struct observed, position_wait_s, 0),
+	S(struct observed, stopping),
 	T(struct observed, before_cutover_hook),
 	S(struct observed, hook_error),
 	END

@@ -590,6 +590,21 @@ percent_json(const struct obs_snapshot *sn)
 	return sn->exists ? json_integer(sn->percent) : json_null();
 }
 
+/* Writes down for the cut-over: since when, and who resolves it. */
+static json_t *
+fence_json(const struct observed *o)
+{
+	if (!plan_fence_held(o))
+		return json_null();
+	return json_pack("{s:o, s:I, s:o, s:b}", "since",
+	    o->target.fenced_at > 0 ? time_json(o->target.fenced_at)
+	                            : json_null(),
+	    "ageSeconds", (json_int_t)o->position_wait_s, "heldBy",
+	    o->srcdb.lock_held == TRI_YES ? json_string(o->srcdb.lock_holder)
+	                                  : json_null(),
+	    "runGone", o->srcdb.lock_held == TRI_NO);
+}
+
 json_t *
 report_status_object(const struct desired *d, const struct observed *o,
     const struct step *next, const struct lastrun *last)
@@ -606,6 +621,7 @@ report_status_object(const struct desired *d, const struct observed *o,
 	json_object_set_new(obj, "copyPercent", percent_json(&o->copy));
 	json_object_set_new(obj, "gates", gates_json(d, o));
 	json_object_set_new(obj, "lastAction", lastrun_json(last));
+	json_object_set_new(obj, "fence", fence_json(o));
 	return obj;
 }
 
@@ -622,6 +638,7 @@ report_status_error_object(const struct desired *d, const char *why,
 	json_object_set_new(obj, "copyPercent", json_null());
 	json_object_set_new(obj, "gates", json_null());
 	json_object_set_new(obj, "lastAction", lastrun_json(last));
+	json_object_set_new(obj, "fence", json_null());
 	return obj;
 }
 
@@ -661,6 +678,7 @@ report_status_text(FILE *f, const json_t *obj)
 	const json_t *lag = json_object_get(obj, "lagSeconds");
 	const json_t *gates = json_object_get(obj, "gates");
 	const json_t *last = json_object_get(obj, "lastAction");
+	const json_t *fence = json_object_get(obj, "fence");
 
 	fprintf(f, "%s: %s (%s -> %s)\n", jstr(obj, "name"),
 	    jstr(obj, "phase") != NULL ? jstr(obj, "phase") : "error",
@@ -686,6 +704,17 @@ report_status_text(FILE *f, const json_t *obj)
 		text_gate(f, gates, "postpone", ", ");
 		fputc('\n', f);
 	}
+	if (json_is_object(fence))
+		fprintf(f, "  %-9s since %s (%llds), %s%s\n", "fenced:",
+		    jstr(fence, "since") ? jstr(fence, "since") : "unknown",
+		    (long long)json_integer_value(
+		        json_object_get(fence, "ageSeconds")),
+		    json_is_true(json_object_get(fence, "runGone"))
+		        ? "by a run that is gone: run apply now"
+		        : jstr(fence, "heldBy")
+		        ? "being resolved by "
+		        : "the run lock's holder unknown",
+		    jstr(fence, "heldBy") ? jstr(fence, "heldBy") : "");
 	if (json_is_object(last))
 		fprintf(f, "  %-9s %s %s %s: %s\n", "last:", jstr(last, "time"),
 		    jstr(last, "action"), jstr(last, "result"),

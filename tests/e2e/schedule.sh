@@ -19,6 +19,9 @@
 #   lag     a target that lags on purpose (RDS 'source delay') under writes
 #           holds the cut-over past maxLagSeconds; once writes stop and the
 #           lag falls, apply converges
+#   fenced  apply fenced the source and was killed (SIGKILL): status says a
+#           run that is gone fenced it, since when; apply --timeout 1 lifts
+#           it at once; SIGTERM while fenced lifts it before apply exits
 #   purge   the freeze point's binlog purged on the source before the target
 #           replicates: a new freeze point, apply converges, no write lost
 
@@ -438,5 +441,137 @@ scenario_purge() {
 		rr_diag purge
 	fi
 	verify_check purge --writes "$WORLD/writes.jsonl"
+	WORLD_STATE=other
+}
+
+# -- a fenced source is never left down ---------------------------------------------------
+# The stand-in holds the source's parameter change in 'applying' (holds kind
+# parameters): once apply has fenced (ModifyDBParameterGroup read_only=1) it
+# waits, fenced, for as long as the test needs; no race against its output.
+fence_hold() { # SOURCE hold|release
+	awsim_post /_awsim/holds "{\"$2\": [{\"kind\": \"parameters\", \"id\": \"$1\", \"status\": \"applying\"}]}" >/dev/null
+}
+
+# read_only in the source's group as the user set it: 1, 0, or None (the
+# engine default, as ResetDBParameterGroup leaves it).
+fence_param() { # GROUP
+	aws_cli rds describe-db-parameters --db-parameter-group-name "$1" --source user \
+		--query "Parameters[?ParameterName=='read_only'].ParameterValue | [0]" --output text 2>/dev/null
+}
+
+# fenced_apply NAME SIGNAL [ARGS...]: apply in the background until it has
+# fenced the source, then SIGNAL it; FENCED_RC is its exit code, "" when it
+# never fenced.
+fenced_apply() {
+	local name=$1 sig=$2 pid i pg
+	shift 2
+	pg=$(jq -r .param_group "$WORLD/world.json")
+	FENCED_RC=
+	# Not under timeout(1): the signal must reach rdsreconcile itself. The
+	# loops below bound it, and pid_stop ends it.
+	# shellcheck disable=SC2086
+	"$RDSRECONCILE" $E2E_RR_FLAGS apply "$@" "$WORLD/desired.yaml" \
+		</dev/null >"$WORLD/$name.out" 2>"$WORLD/$name.err" &
+	CHILD_PID=$!
+	pid=$CHILD_PID
+	for ((i = 0; i < 600; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		[ "$(fence_param "$pg")" = 1 ] && break
+		sleep 0.25
+	done
+	if [ "$(fence_param "$pg")" != 1 ] || ! kill -0 "$pid" 2>/dev/null; then
+		pid_stop "$pid" 50
+		CHILD_PID=
+		return 1
+	fi
+	kill "-$sig" "$pid"
+	for ((i = 0; i < 1200; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		pid_stop "$pid" 50
+		FENCED_RC=running
+	else
+		wait "$pid" 2>/dev/null
+		FENCED_RC=$?
+	fi
+	CHILD_PID=
+	return 0
+}
+
+scenario_fenced() {
+	make_world "$WORK/fenced" --rows 2000 || return 1
+	local pg src why i
+	pg=$(jq -r .param_group "$WORLD/world.json")
+	src=$(jq -r .source "$WORLD/world.json")
+	start_writer || return 1
+	fence_hold "$src" hold
+
+	# A run killed outright while fenced: status names it, the next run,
+	# even one given --timeout 1, lifts the fence at once.
+	if ! fenced_apply fenced-kill KILL; then
+		not_ok "fenced: apply fences the source" "it never did"
+		rr_diag fenced-kill
+		fence_hold "$src" release
+		writer_stop
+		return 1
+	fi
+	for ((i = 0; i < 40; i++)); do
+		rr fenced-status status --output json "$WORLD/desired.yaml"
+		jq -e '.objects[0].fence.runGone == true' "$WORLD/fenced-status.out" >/dev/null && break
+		sleep 0.25
+	done
+	rr fenced-status-text status "$WORLD/desired.yaml"
+	why=
+	schema_ok status-v1.schema.json fenced-status || why="not valid against status-v1"
+	jq -e '.objects[0].fence.runGone == true and (.objects[0].fence.since | type == "string")' \
+		"$WORLD/fenced-status.out" >/dev/null || why="$why; fence: $(jq -c '.objects[0].fence' "$WORLD/fenced-status.out")"
+	grep -q 'fenced: .*by a run that is gone' "$WORLD/fenced-status-text.out" || why="$why; no 'fenced ... by a run that is gone' line"
+	if [ -z "$why" ]; then
+		ok "fenced: status says the source is fenced by a run that is gone, since when"
+		grep 'fenced:' "$WORLD/fenced-status-text.out" | diag
+	else
+		not_ok "fenced: status says the source is fenced by a run that is gone" "$why"
+		rr_diag fenced-status-text
+	fi
+	rr fenced-timeout apply --timeout 1 "$WORLD/desired.yaml"
+	why=
+	[ "$RR_RC" -eq 4 ] || why="exit $RR_RC (want 4)"
+	grep -q -- '--timeout with the source fenced' "$WORLD/fenced-timeout.err" || why="$why; no word of the fence on stderr"
+	grep -q 'cut-over aborted' "$WORLD/fenced-timeout.err" || why="$why; not aborted"
+	[ "$(fence_param "$pg")" != 1 ] || why="$why; read_only still 1 in $pg"
+	if [ -z "$why" ]; then
+		ok "fenced: a later apply --timeout 1 lifts the fence a killed run left (exit 4)"
+	else
+		not_ok "fenced: a later apply --timeout 1 lifts the fence a killed run left" "$why"
+		rr_diag fenced-timeout
+	fi
+
+	# SIGTERM while fenced: the run lifts the fence before it exits.
+	if fenced_apply fenced-term TERM; then
+		why=
+		[ "$FENCED_RC" = 4 ] || why="exit $FENCED_RC (want 4)"
+		grep -q 'SIGTERM with the source fenced' "$WORLD/fenced-term.err" || why="$why; no word of the fence on stderr"
+		grep -q 'cut-over aborted' "$WORLD/fenced-term.err" || why="$why; not aborted"
+		[ "$(fence_param "$pg")" != 1 ] || why="$why; read_only still 1 in $pg"
+	else
+		why="it never fenced"
+	fi
+	if [ -z "$why" ]; then
+		ok "fenced: SIGTERM while fenced lifts the fence before apply exits (exit 4)"
+	else
+		not_ok "fenced: SIGTERM while fenced lifts the fence before apply exits" "$why"
+		rr_diag fenced-term
+	fi
+
+	fence_hold "$src" release
+	rr fenced-done apply "$WORLD/desired.yaml"
+	check "fenced: with the change let through, apply converges (${RR_SECS}s)" \
+		"$([ "$RR_RC" -eq 0 ]; echo $?)" "exit $RR_RC"
+	[ "$RR_RC" -eq 0 ] || rr_diag fenced-done
+	sleep 0.3
+	writer_stop
+	verify_check fenced --writes "$WORLD/writes.jsonl"
 	WORLD_STATE=other
 }

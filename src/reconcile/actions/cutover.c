@@ -419,6 +419,8 @@ assume_abort_cutover(const struct desired *d, struct observed *o,
 	o->target.fenced_at = 0;
 	o->target.fence_prev[0] = '\0';
 	o->position_wait_s = 0;
+	/* The run that stopped ends here; the next one starts over. */
+	o->stopping[0] = '\0';
 }
 
 const struct action_entry action_abort_cutover = {

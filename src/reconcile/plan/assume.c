@@ -81,6 +81,17 @@ plan_assume(const struct desired *d, struct observed *o, const struct step *s)
 			}
 			if (o->source_pg_read_only == TRI_YES)
 				o->srcdb.read_only = TRI_YES;
+			/* A fenced source read again: its final position
+			 * is unknown here, the forecast takes the target's. */
+			if (o->source.exists && o->srcdb.reachable != TRI_YES)
+				o->srcdb.reachable = TRI_YES;
+			/* Fenced only once the replication user was gone. */
+			if (o->source_pg_read_only == TRI_YES &&
+			    o->srcdb.repl_user_exists == TRI_UNKNOWN)
+				o->srcdb.repl_user_exists = TRI_NO;
+			if (o->srcdb.read_only == TRI_YES &&
+			    o->srcdb.binlog.file[0] == '\0')
+				o->srcdb.binlog = o->tgtrepl.exec;
 			break;
 		}
 		return;

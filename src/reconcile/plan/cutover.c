@@ -2,6 +2,7 @@
  * cutover.c - the cut-over once begun (target tagged phase=cutover,
  * DESIGN.md §2 step 8), shared by every strategy.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "plan-int.h"
@@ -25,11 +26,100 @@ ro_before(const struct observed *o)
 	return "reset to the engine default";
 }
 
+int
+plan_fence_held(const struct observed *o)
+{
+	return o->target.exists &&
+	    strcmp(o->target.phase, PHASE_CUTOVER) == 0 &&
+	    (o->srcdb.read_only == TRI_YES ||
+	        o->source_pg_read_only == TRI_YES) &&
+	    !(o->record.exists &&
+	        strcmp(o->record.value, o->target.endpoint) == 0);
+}
+
+long
+plan_fence_reserve(const struct desired *d)
+{
+	long r = d->cutover_timeout_seconds / 5;
+
+	return r > 60 ? 60 : r;
+}
+
+/*
+ * Lifting the fence gives the writes back to the source.  That is safe
+ * only while the target still replicates from it short of the final
+ * position (or the fence has not taken effect): once replication stopped
+ * at the final position or the target was opened, lifting it would make
+ * two instances take writes, so the cut-over goes forward instead.
+ */
+static int
+fence_liftable(const struct observed *o)
+{
+	const struct obs_replication *r = &o->tgtrepl;
+
+	if (o->target_pg_read_only == TRI_NO)
+		return 0;
+	if (o->srcdb.read_only == TRI_NO)
+		return 1;
+	if (r->reachable != TRI_YES || !r->configured)
+		return 0;
+	return o->srcdb.read_only != TRI_YES ||
+	    o->srcdb.binlog.file[0] == '\0' ||
+	    binlog_pos_cmp(&r->exec, &o->srcdb.binlog) < 0;
+}
+
+/* Why the fence must be lifted now, or NULL. */
+static const char *
+lift_reason(const struct desired *d, const struct observed *o, char *buf,
+    size_t len)
+{
+	if (!plan_fence_held(o) || !fence_liftable(o))
+		return NULL;
+	if (o->stopping[0] != '\0') {
+		snprintf(buf, len,
+		    "this run is stopping (%s) before the "
+		    "target holds the final position",
+		    o->stopping);
+		return buf;
+	}
+	if (o->position_wait_s >=
+	    d->cutover_timeout_seconds - plan_fence_reserve(d)) {
+		snprintf(buf, len,
+		    "cutover.timeoutSeconds (%lds) runs out: "
+		    "the target did not reach the fenced source's final "
+		    "position",
+		    (long)d->cutover_timeout_seconds);
+		return buf;
+	}
+	return NULL;
+}
+
 void
 plan_cutover(const struct desired *d, const struct observed *o, struct step *s)
 {
 	const struct obs_replication *r = &o->tgtrepl;
+	const char *lift;
+	char why[160];
 
+	/* Writes are down while fenced: give them back rather than hold an
+	 * outage past the bound, or past this run.  The alias has not moved
+	 * and the target never took a write. */
+	if ((lift = lift_reason(d, o, why, sizeof(why))) != NULL) {
+		ACT(s, ACT_ABORT_CUTOVER, lift,
+		    "lift the fence on '%s' (read_only %s in '%s') and "
+		    "abort the cut-over after %lds",
+		    d->source_id, ro_before(o), o->source.param_group,
+		    o->position_wait_s);
+		return;
+	}
+	if (o->srcdb.reachable != TRI_YES && plan_fence_held(o)) {
+		/* A failover of the source, say: bounded by the lift above. */
+		WAIT(s, WAIT_STATUS, POLL_STATUS, "SELECT @@read_only",
+		    "the fenced source must be read again",
+		    "wait for the fenced source to accept connections: %s",
+		    o->srcdb.error);
+		return;
+	}
 	if (o->srcdb.reachable != TRI_YES) {
 		BLOCK(s, "the cut-over cannot finish without the source",
 		    "cannot reach the source during the cut-over: %s",
@@ -88,12 +178,13 @@ plan_cutover(const struct desired *d, const struct observed *o, struct step *s)
 	}
 	if (r->configured) {
 		if (o->srcdb.binlog.file[0] == '\0') {
-			/* Without it nothing proves the target has every row. */
-			BLOCK(s,
+			/* Without it nothing proves the target has every row;
+			 * bounded by the lift above. */
+			WAIT(s, WAIT_STATUS, POLL_STATUS, "SHOW MASTER STATUS",
 			    "replication stops only at a known final "
 			    "position",
-			    "the final binlog position of the "
-			    "fenced source '%s' is unknown",
+			    "wait for the final binlog position of the "
+			    "fenced source '%s'",
 			    d->source_id);
 			return;
 		}
@@ -117,20 +208,6 @@ plan_cutover(const struct desired *d, const struct observed *o, struct step *s)
 			ACT(s, ACT_RESUME_REPLICATION,
 			    "replication stopped short of the final position",
 			    "resume replication on '%s'", d->target_id);
-			return;
-		}
-		if (binlog_pos_cmp(&r->exec, &o->srcdb.binlog) < 0 &&
-		    o->position_wait_s > d->cutover_timeout_seconds) {
-			/* Writes are down while fenced: give the source back
-			 * rather than hold an outage.  The alias has not
-			 * moved and the target never took a write. */
-			ACT(s, ACT_ABORT_CUTOVER,
-			    "cutover.timeoutSeconds ran out: the target did not "
-			    "reach the fenced source's final position",
-			    "lift the fence on '%s' (read_only %s in '%s') and "
-			    "abort the cut-over after %lds",
-			    d->source_id, ro_before(o), o->source.param_group,
-			    o->position_wait_s);
 			return;
 		}
 		if (binlog_pos_cmp(&r->exec, &o->srcdb.binlog) < 0) {
