@@ -156,16 +156,19 @@ fence_left(const struct rr_ctx *c, const struct observed *o)
 	    c->d->name, c->d->source_id, since);
 }
 
-/* 1 while a fenced source may still wait for an error to pass. */
+/*
+ * 1 while a fenced source may still wait for an error to pass: until
+ * cutover.timeoutSeconds after the fence (or, without its tag, after this
+ * run first saw it).
+ */
 static int
-fence_retry(const struct rr_ctx *c, const struct observed *o, int held)
+fence_retry(const struct rr_ctx *c, const struct observed *o, int held,
+    time_t held_since)
 {
-	time_t by;
+	time_t from =
+	    o->target.fenced_at > 0 ? o->target.fenced_at : held_since;
 
-	if (!held)
-		return 0;
-	by = o->target.fenced_at + c->d->cutover_timeout_seconds;
-	return o->target.fenced_at == 0 || time(NULL) < by;
+	return held && time(NULL) < from + c->d->cutover_timeout_seconds;
 }
 
 enum reconcile_outcome
@@ -173,7 +176,8 @@ reconcile(struct rr_ctx *c, struct step *last)
 {
 	const struct desired *d = c->d;
 	double start = rr_monotonic(), deadline = 0;
-	int critical = 0, held = 0, again = 0;
+	int critical = 0, held = 0, again = 0, recheck_fence = 0;
+	time_t held_since = 0;
 	const char *why;
 	struct progress prog;
 	struct observed o;
@@ -200,7 +204,7 @@ reconcile(struct rr_ctx *c, struct step *last)
 			progress_end(&prog);
 			fprintf(stderr, "rdsreconcile: %s: observing: %s\n",
 			    d->name, rr_lasterr());
-			if (fence_retry(c, &o, held)) {
+			if (fence_retry(c, &o, held, held_since)) {
 				/* The last observation still holds: fenced. */
 				pause_for(FENCE_RETRY_S * poll_scale(c), 0, 0);
 				continue;
@@ -211,6 +215,17 @@ reconcile(struct rr_ctx *c, struct step *last)
 		}
 		again = 1;
 		held = plan_fence_held(&o);
+		if (held && held_since == 0)
+			held_since = time(NULL);
+		if (recheck_fence && !held) {
+			progress_end(&prog);
+			fprintf(stderr,
+			    "rdsreconcile: %s: the fence did not take "
+			    "effect; run again to continue\n",
+			    d->name);
+			return failed(c, last, OUTCOME_FAILED);
+		}
+		recheck_fence = 0;
 		/* From the fence to the switch writes are down: --once must
 		 * not leave that to the next cron run. */
 		critical = o.target.exists &&
@@ -323,7 +338,7 @@ reconcile(struct rr_ctx *c, struct step *last)
 					    d->name);
 				return OUTCOME_LOCKED;
 			}
-			if (fence_retry(c, &o, held)) {
+			if (fence_retry(c, &o, held, held_since)) {
 				pause_for(FENCE_RETRY_S * poll_scale(c), 0, 0);
 				continue;
 			}
@@ -341,14 +356,18 @@ reconcile(struct rr_ctx *c, struct step *last)
 		if (e != RR_OK) {
 			fprintf(stderr, "rdsreconcile: %s: %s failed: %s\n",
 			    d->name, action_name(s.action), rr_lasterr());
-			/* A fence that failed may still have taken effect. */
-			if (fence_retry(c, &o,
-			        held || s.action == ACT_FENCE_SOURCE)) {
+			if (fence_retry(c, &o, held, held_since)) {
+				pause_for(FENCE_RETRY_S * poll_scale(c), 0, 0);
+				continue;
+			}
+			if (s.action == ACT_FENCE_SOURCE) {
+				/* It may have taken effect all the same: look
+				 * once more, and resolve it if it did. */
 				fprintf(stderr,
 				    "rdsreconcile: %s: the source "
 				    "may be fenced: observing again\n",
 				    d->name);
-				pause_for(FENCE_RETRY_S * poll_scale(c), 0, 0);
+				recheck_fence = 1;
 				continue;
 			}
 			if (held)
