@@ -394,9 +394,11 @@ void db_session_release(struct db_session *s);
  * The oldest open InnoDB transaction but this session's, from
  * information_schema.INNODB_TRX (age: TIMESTAMPDIFF(SECOND, trx_started,
  * NOW())) with the thread's USER and HOST from PROCESSLIST: *found = 0
- * when none is open.  Needs PROCESS, which the RDS master user has on
- * every engine (MySQL 8.0 Reference Manual, "The INFORMATION_SCHEMA
- * INNODB_TRX Table"; MariaDB KB, "Information Schema INNODB_TRX Table").
+ * when none is open.  Needs PROCESS (RR_ERR_DB 1227 without it), which the
+ * RDS master user has on RDS for MariaDB and MySQL (Amazon RDS User Guide,
+ * "Master user account privileges"; MySQL 8.0 Reference Manual, "The
+ * INFORMATION_SCHEMA INNODB_TRX Table"; MariaDB KB, "Information Schema
+ * INNODB_TRX Table").
  */
 enum rr_err
 db_oldest_transaction(struct db *db, struct db_session *out, int *found);

@@ -27,6 +27,12 @@ plan_gates(const struct desired *d, const struct observed *o,
 	g->ddl_open = o->srcdb.guard_error[0] == '\0' && !o->srcdb.ddl.seen;
 }
 
+/*
+ * As the switchover guardrails of an RDS blue/green deployment check the
+ * blue environment for long-running writes and DDL (Amazon RDS User Guide,
+ * "Switching a blue/green deployment", Switchover guardrails): either
+ * stalls SET GLOBAL read_only or fails against it, with writes down.
+ */
 int
 plan_source_guards(const struct desired *d, const struct observed *o,
     struct step *s)
