@@ -190,7 +190,9 @@ struct obs_source_db {
 	 * (INNODB_TRX), and the longest-running of n_ddl sessions running
 	 * DDL or waiting on a metadata lock (PROCESSLIST).  guard_error says
 	 * why they could not be read ("" when they were): nothing then
-	 * shows the source is clear. */
+	 * shows the source is clear.  Not read once the source is fenced
+	 * for the cut-over (read_only 1, phase cutover): nothing weighs
+	 * them then. */
 	struct obs_session oldest_trx;
 	struct obs_session ddl;
 	int n_ddl;

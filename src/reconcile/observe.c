@@ -629,7 +629,14 @@ observe_source_db(struct rr_ctx *c, struct observed *o)
 		s->n_repl_user_hosts = (int)i;
 	}
 	strvec_clear(&hosts);
-	observe_source_guards(db, s);
+	/* Once fenced nothing weighs them, and each query would lengthen
+	 * the passes while writes are down. */
+	if (s->read_only == TRI_YES && o->target.exists &&
+	    strcmp(o->target.phase, PHASE_CUTOVER) == 0)
+		snprintf(s->guard_error, sizeof(s->guard_error),
+		    "not read while the source is fenced");
+	else
+		observe_source_guards(db, s);
 	memset(&cl, 0, sizeof(cl));
 	if (db_list_connections(db, &cl) == RR_OK) {
 		for (i = 0; i < cl.n; i++)
