@@ -386,6 +386,47 @@ int db_conn_is_system(const struct db_conn *c);
 enum rr_err db_kill_client_connections(struct db *db,
     const unsigned long *spare, size_t nspare, unsigned *killed);
 
+/* ---- guardrails before the fence --------------------------------------- */
+
+/*
+ * A session as the guards name it: never its statement text, which may
+ * hold a secret.  user and host are "" when PROCESSLIST does not show
+ * the thread (a recovered XA transaction has thread id 0).
+ */
+struct db_session {
+	unsigned long id; /* PROCESSLIST ID / trx_mysql_thread_id */
+	char *user, *host;
+	long age_s;  /* seconds: the transaction open, the statement in TIME */
+	char *state; /* trx_state; or the DDL's first keyword and STATE */
+};
+
+void db_session_release(struct db_session *s);
+
+/*
+ * The oldest open InnoDB transaction but this session's, from
+ * information_schema.INNODB_TRX (age: TIMESTAMPDIFF(SECOND, trx_started,
+ * NOW())) with the thread's USER and HOST from PROCESSLIST: *found = 0
+ * when none is open.  Needs PROCESS (RR_ERR_DB 1227 without it), which the
+ * RDS master user has on RDS for MariaDB and MySQL (Amazon RDS User Guide,
+ * "Master user account privileges"; MySQL 8.0 Reference Manual, "The
+ * INFORMATION_SCHEMA INNODB_TRX Table"; MariaDB KB, "Information Schema
+ * INNODB_TRX Table").
+ */
+enum rr_err
+db_oldest_transaction(struct db *db, struct db_session *out, int *found);
+
+/*
+ * Sessions but this one running DDL (PROCESSLIST INFO starting with ALTER,
+ * CREATE, DROP, RENAME, TRUNCATE or OPTIMIZE) or waiting on a metadata lock
+ * (STATE "Waiting for ... metadata lock", "Waiting for global read lock"
+ * ...): *n counts them and *oldest is the longest-running (TIME), its
+ * state "ALTER, <STATE>" (the keyword alone without a STATE) or, for
+ * another statement, the wait's STATE.  Only the statement's
+ * first word leaves the server.  Needs PROCESS to see others' sessions.
+ */
+enum rr_err
+db_ddl_sessions(struct db *db, struct db_session *oldest, unsigned *n);
+
 /* ---- run lock (MySQL 8.0 Reference Manual, Locking Functions) ----------- */
 
 /*

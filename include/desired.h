@@ -120,6 +120,7 @@ struct desired {
 	char *window_text;		/* as written; NULL = any time */
 	struct desired_window windows;	/* parsed window_text */
 	int max_lag_seconds;		/* 0..3600 */
+	int max_transaction_seconds;    /* 1..3600: oldest open transaction */
 	char *approval_file;		/* NULL = none; exists = approved */
 	char *postpone_file;		/* NULL = none */
 	int cutover_timeout_seconds;	/* 1..3600 */

@@ -153,6 +153,20 @@ struct obs_replication {
 	enum tri read_only;		/* @@global.read_only */
 };
 
+/*
+ * A session on the source that holds the cut-over (db.h, struct
+ * db_session): named by thread id, user, host, age and state, never by its
+ * statement.  seen = 0: none.
+ */
+struct obs_session {
+	int seen;
+	uint64_t id; /* thread id */
+	char user[64];
+	char host[128];
+	long age_s;
+	char state[96];
+};
+
 /* The source server seen through SQL with the admin credentials. */
 struct obs_source_db {
 	enum tri reachable;
@@ -182,6 +196,17 @@ struct obs_source_db {
 	int client_connections;		/* others' connections, not replication */
 	int tls;                        /* our session is encrypted: the source
 					 * offers TLS (DB_TLS_PREFER) */
+	/* The guardrails before the fence: the oldest open transaction
+	 * (INNODB_TRX), and the longest-running of n_ddl sessions running
+	 * DDL or waiting on a metadata lock (PROCESSLIST).  guard_error says
+	 * why they could not be read ("" when they were): nothing then
+	 * shows the source is clear.  Not read once the source is fenced
+	 * for the cut-over (read_only 1, phase cutover): nothing weighs
+	 * them then. */
+	struct obs_session oldest_trx;
+	struct obs_session ddl;
+	int n_ddl;
+	char guard_error[256];
 };
 
 /* The KMS key named by spec.target.kmsKeyId (KMS API Reference, KeyMetadata). */

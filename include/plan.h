@@ -44,6 +44,11 @@ enum wait_on {
 	WAIT_GATE_LAG,
 	WAIT_GATE_POSTPONE,
 	WAIT_GATE_HOOK, /* the beforeCutover hook exited non-zero */
+	/* Guardrails before the fence: a transaction on the source open
+	 * longer than maxTransactionSeconds, or its sessions unreadable... */
+	WAIT_GATE_TRANSACTION,
+	/* ...and DDL running or waiting on a metadata lock there. */
+	WAIT_GATE_DDL,
 };
 
 /* Our tags and the source's: at most 4 of ours and OBS_MAX_TAGS. */
@@ -161,7 +166,9 @@ void plan_assume(const struct desired *d, struct observed *o,
  * The cut-over gates as the planner weighs them once the target replicates
  * without error: plan_next() waits (STEP_WAIT, WAIT_LAG) while the lag gate
  * is closed, then holds the cut-over (STEP_GATE) at the first closed one of
- * approval, window, postpone, in that order.  status shows all of them.
+ * approval, window, postpone, transaction, ddl, in that order; the last two
+ * are asked again just before the source is fenced.  status shows all of
+ * them.
  */
 struct gate_state {
 	int lag_open;		/* the target replicates and its
@@ -172,6 +179,11 @@ struct gate_state {
 	time_t window_next;	/* earliest time >= o->now inside the window,
 				 * UTC seconds (o->now when open) */
 	int postpone_open;	/* no postpone file declared, or it is absent */
+	/* The guardrails before the fence: no transaction on the source open
+	 * longer than maxTransactionSeconds, and its sessions were read... */
+	int transaction_open;
+	int ddl_open; /* ...no DDL running or waiting on a
+				 * metadata lock there */
 };
 
 /* Evaluate the gates for d given o.  Pure: the time is o->now. */

@@ -116,7 +116,8 @@ apply_exec(const struct cmd_args *args)
 
 const struct cmd_entry cmd_apply_entry = {
 	.name = "apply",
-	.usage = "[--dry-run] [--once] [--approve-cutover] [--metrics-file FILE] "
+	.usage =
+	    "[--dry-run] [--once] [--approve-cutover] [--metrics-file FILE] "
 	    "[--timeout SECONDS] FILE|DIR...",
 	.summary = "converge the world to the desired files",
 	.help =
@@ -148,7 +149,10 @@ const struct cmd_entry cmd_apply_entry = {
 	    "or\napprovalFile), window, maxLagSeconds, postponeFile, and the "
 	    "beforeCutover\nhook.  While one holds, everything up to the cut-over "
 	    "runs, replication\nkeeps running, and apply exits 3 saying what it "
-	    "waits for.\n"
+	    "waits for.\nBefore the cut-over and again before the fence: no "
+	    "transaction on the source\nopen longer than maxTransactionSeconds, "
+	    "no DDL running or waiting on a\nmetadata lock there (exit 3 naming "
+	    "the session).\n"
 	    "\nexit status: 0 converged, 1 failed, 2 progressing, 3 waiting on "
 	    "a gate,\n4 blocked (needs a human), 5 locked by another run, 64 "
 	    "usage.  With\nseveral objects the worst wins: 1, 4, 5, 3, 2, 0.\n"

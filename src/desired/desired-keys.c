@@ -333,6 +333,18 @@ const struct dkey desired_keys[] = {
 		.conv = DK_CONV_INT,
 	},
 	[27] = {
+		.path = "spec.cutover.maxTransactionSeconds",
+		.name = "maxTransactionSeconds",
+		.parent = 23,
+		.type = DK_INT,
+		.flags = 0,
+		.min = 1,
+		.max = 3600,
+		.def = "60",
+		.field = offsetof(struct desired, max_transaction_seconds),
+		.conv = DK_CONV_INT,
+	},
+	[28] = {
 		.path = "spec.cutover.approvalFile",
 		.name = "approvalFile",
 		.parent = 23,
@@ -344,7 +356,7 @@ const struct dkey desired_keys[] = {
 		.field = offsetof(struct desired, approval_file),
 		.conv = DK_CONV_PATH,
 	},
-	[28] = {
+	[29] = {
 		.path = "spec.cutover.postponeFile",
 		.name = "postponeFile",
 		.parent = 23,
@@ -356,7 +368,7 @@ const struct dkey desired_keys[] = {
 		.field = offsetof(struct desired, postpone_file),
 		.conv = DK_CONV_PATH,
 	},
-	[29] = {
+	[30] = {
 		.path = "spec.cutover.timeoutSeconds",
 		.name = "timeoutSeconds",
 		.parent = 23,
@@ -368,7 +380,7 @@ const struct dkey desired_keys[] = {
 		.field = offsetof(struct desired, cutover_timeout_seconds),
 		.conv = DK_CONV_INT,
 	},
-	[30] = {
+	[31] = {
 		.path = "spec.cleanup",
 		.name = "cleanup",
 		.parent = 5,
@@ -377,27 +389,27 @@ const struct dkey desired_keys[] = {
 		.field = DK_NOFIELD,
 		.conv = DK_CONV_NONE,
 	},
-	[31] = {
+	[32] = {
 		.path = "spec.cleanup.deleteTempReplica",
 		.name = "deleteTempReplica",
-		.parent = 30,
+		.parent = 31,
 		.type = DK_BOOL,
 		.flags = 0,
 		.def = "true",
 		.field = offsetof(struct desired, delete_temp_replica),
 		.conv = DK_CONV_BOOL,
 	},
-	[32] = {
+	[33] = {
 		.path = "spec.cleanup.deleteUnencryptedSnapshot",
 		.name = "deleteUnencryptedSnapshot",
-		.parent = 30,
+		.parent = 31,
 		.type = DK_BOOL,
 		.flags = 0,
 		.def = "true",
 		.field = offsetof(struct desired, delete_unencrypted_snapshot),
 		.conv = DK_CONV_BOOL,
 	},
-	[33] = {
+	[34] = {
 		.path = "spec.credentials",
 		.name = "credentials",
 		.parent = 5,
@@ -406,19 +418,19 @@ const struct dkey desired_keys[] = {
 		.field = DK_NOFIELD,
 		.conv = DK_CONV_NONE,
 	},
-	[34] = {
+	[35] = {
 		.path = "spec.credentials.admin",
 		.name = "admin",
-		.parent = 33,
+		.parent = 34,
 		.type = DK_OBJECT,
 		.flags = DK_REQUIRED,
 		.field = DK_NOFIELD,
 		.conv = DK_CONV_NONE,
 	},
-	[35] = {
+	[36] = {
 		.path = "spec.credentials.admin.user",
 		.name = "user",
-		.parent = 34,
+		.parent = 35,
 		.type = DK_STRING,
 		.flags = DK_REQUIRED,
 		.min_len = 1,
@@ -428,10 +440,10 @@ const struct dkey desired_keys[] = {
 		.field = offsetof(struct desired, admin_user),
 		.conv = DK_CONV_STR,
 	},
-	[36] = {
+	[37] = {
 		.path = "spec.credentials.admin.passwordFile",
 		.name = "passwordFile",
-		.parent = 34,
+		.parent = 35,
 		.type = DK_STRING,
 		.flags = DK_REQUIRED,
 		.min_len = 1,
@@ -440,20 +452,20 @@ const struct dkey desired_keys[] = {
 		.field = offsetof(struct desired, admin_password_file),
 		.conv = DK_CONV_PATH,
 	},
-	[37] = {
+	[38] = {
 		.path = "spec.credentials.admin.secretsManagerArn",
 		.name = "secretsManagerArn",
-		.parent = 34,
+		.parent = 35,
 		.type = DK_UNSUPPORTED,
 		.flags = 0,
 		.what = "AWS Secrets Manager references are not supported yet",
 		.field = DK_NOFIELD,
 		.conv = DK_CONV_NONE,
 	},
-	[38] = {
+	[39] = {
 		.path = "spec.credentials.privateKeyFile",
 		.name = "privateKeyFile",
-		.parent = 33,
+		.parent = 34,
 		.type = DK_STRING,
 		.flags = 0,
 		.min_len = 1,
@@ -462,10 +474,10 @@ const struct dkey desired_keys[] = {
 		.field = offsetof(struct desired, private_key_file),
 		.conv = DK_CONV_PATH,
 	},
-	[39] = {
+	[40] = {
 		.path = "spec.credentials.stateDir",
 		.name = "stateDir",
-		.parent = 33,
+		.parent = 34,
 		.type = DK_STRING,
 		.flags = 0,
 		.min_len = 1,
@@ -474,7 +486,7 @@ const struct dkey desired_keys[] = {
 		.field = offsetof(struct desired, state_dir),
 		.conv = DK_CONV_PATH,
 	},
-	[40] = {
+	[41] = {
 		.path = "spec.hooks",
 		.name = "hooks",
 		.parent = 5,
@@ -483,10 +495,10 @@ const struct dkey desired_keys[] = {
 		.field = DK_NOFIELD,
 		.conv = DK_CONV_NONE,
 	},
-	[41] = {
+	[42] = {
 		.path = "spec.hooks.beforeCutover",
 		.name = "beforeCutover",
-		.parent = 40,
+		.parent = 41,
 		.type = DK_STRING,
 		.flags = 0,
 		.min_len = 1,
@@ -495,10 +507,10 @@ const struct dkey desired_keys[] = {
 		.field = offsetof(struct desired, hook_before_cutover),
 		.conv = DK_CONV_PATH,
 	},
-	[42] = {
+	[43] = {
 		.path = "spec.hooks.afterCutover",
 		.name = "afterCutover",
-		.parent = 40,
+		.parent = 41,
 		.type = DK_STRING,
 		.flags = 0,
 		.min_len = 1,
@@ -507,10 +519,10 @@ const struct dkey desired_keys[] = {
 		.field = offsetof(struct desired, hook_after_cutover),
 		.conv = DK_CONV_PATH,
 	},
-	[43] = {
+	[44] = {
 		.path = "spec.hooks.onFailure",
 		.name = "onFailure",
-		.parent = 40,
+		.parent = 41,
 		.type = DK_STRING,
 		.flags = 0,
 		.min_len = 1,
@@ -521,4 +533,4 @@ const struct dkey desired_keys[] = {
 	},
 };
 
-const size_t desired_nkeys = 44;
+const size_t desired_nkeys = 45;

@@ -45,6 +45,7 @@ FIELDS = {
     "spec.cutover.approval": ("approval", "ENUM"),
     "spec.cutover.window": ("window_text", "WINDOW"),
     "spec.cutover.maxLagSeconds": ("max_lag_seconds", "INT"),
+    "spec.cutover.maxTransactionSeconds": ("max_transaction_seconds", "INT"),
     "spec.cutover.approvalFile": ("approval_file", "PATH"),
     "spec.cutover.postponeFile": ("postpone_file", "PATH"),
     "spec.cutover.timeoutSeconds": ("cutover_timeout_seconds", "INT"),

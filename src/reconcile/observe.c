@@ -563,6 +563,44 @@ observe_lock(struct rr_ctx *c, struct db *db, struct obs_source_db *s)
 }
 
 static void
+session_copy(struct obs_session *dst, const struct db_session *src)
+{
+	dst->seen = 1;
+	dst->id = src->id;
+	COPY(dst->user, src->user);
+	COPY(dst->host, src->host);
+	dst->age_s = src->age_s;
+	COPY(dst->state, src->state);
+}
+
+/* What would stall the fence or fail at it: open transactions and DDL. */
+static void
+observe_source_guards(struct db *db, struct obs_source_db *s)
+{
+	struct db_session x;
+	unsigned n = 0;
+	int found = 0;
+
+	memset(&x, 0, sizeof(x));
+	if (db_oldest_transaction(db, &x, &found) != RR_OK) {
+		COPY(s->guard_error, rr_lasterr());
+		goto out;
+	}
+	if (found)
+		session_copy(&s->oldest_trx, &x);
+	db_session_release(&x);
+	if (db_ddl_sessions(db, &x, &n) != RR_OK) {
+		COPY(s->guard_error, rr_lasterr());
+		goto out;
+	}
+	if (n > 0)
+		session_copy(&s->ddl, &x);
+	s->n_ddl = (int)n;
+out:
+	db_session_release(&x);
+}
+
+static void
 observe_source_db(struct rr_ctx *c, struct observed *o)
 {
 	struct obs_source_db *s = &o->srcdb;
@@ -578,13 +616,17 @@ observe_source_db(struct rr_ctx *c, struct observed *o)
 	s->repl_user_exists = s->repl_user_granted = TRI_UNKNOWN;
 	s->lock_held = TRI_UNKNOWN;
 	s->binlog_retention_hours = -1;
+	snprintf(s->guard_error, sizeof(s->guard_error),
+	    "the source was not asked");
 	if (!o->source.exists || o->source.endpoint[0] == '\0')
 		return;
 	if (rr_ctx_source(c, &o->source, &db) != RR_OK) {
 		s->reachable = TRI_NO;
 		COPY(s->error, rr_lasterr());
+		COPY(s->guard_error, s->error);
 		return;
 	}
+	s->guard_error[0] = '\0';
 	s->reachable = TRI_YES;
 	s->tls = db_is_tls(db);
 	if (db_global_var(db, "log_bin", &v) == RR_OK && v != NULL)
@@ -625,6 +667,14 @@ observe_source_db(struct rr_ctx *c, struct observed *o)
 	strvec_clear(&hosts);
 	if (o->target.exists && strcmp(o->target.phase, PHASE_CUTOVER) == 0)
 		observe_lock(c, db, s);
+	/* Once fenced nothing weighs them, and each query would lengthen
+	 * the passes while writes are down. */
+	if (s->read_only == TRI_YES && o->target.exists &&
+	    strcmp(o->target.phase, PHASE_CUTOVER) == 0)
+		snprintf(s->guard_error, sizeof(s->guard_error),
+		    "not read while the source is fenced");
+	else
+		observe_source_guards(db, s);
 	memset(&cl, 0, sizeof(cl));
 	if (db_list_connections(db, &cl) == RR_OK) {
 		for (i = 0; i < cl.n; i++)

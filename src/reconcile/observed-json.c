@@ -151,6 +151,16 @@ static const struct field repl_fields[] = {
 	END
 };
 
+static const struct field session_fields[] = {
+	B(struct obs_session, seen),
+	U64(struct obs_session, id),
+	S(struct obs_session, user),
+	S(struct obs_session, host),
+	L(struct obs_session, age_s, 0),
+	S(struct obs_session, state),
+	END
+};
+
 static const struct field srcdb_fields[] = {
 	T(struct obs_source_db, reachable),
 	S(struct obs_source_db, error),
@@ -166,6 +176,10 @@ static const struct field srcdb_fields[] = {
 	T(struct obs_source_db, lock_held),
 	S(struct obs_source_db, lock_holder),
 	I(struct obs_source_db, client_connections),
+	O(struct obs_source_db, oldest_trx, session_fields),
+	O(struct obs_source_db, ddl, session_fields),
+	I(struct obs_source_db, n_ddl),
+	S(struct obs_source_db, guard_error),
 	END
 };
 

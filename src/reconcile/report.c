@@ -555,7 +555,7 @@ static json_t *
 gates_json(const struct desired *d, const struct observed *o)
 {
 	struct gate_state g;
-	json_t *approval, *window, *lag, *postpone;
+	json_t *approval, *window, *lag, *postpone, *trx, *ddl;
 
 	plan_gates(d, o, &g);
 	approval = gate_json(g.approval_open);
@@ -570,8 +570,13 @@ gates_json(const struct desired *d, const struct observed *o)
 	    json_integer(d->max_lag_seconds));
 	postpone = gate_json(g.postpone_open);
 	json_object_set_new(postpone, "file", str_or_null(d->postpone_file));
-	return json_pack("{s:o, s:o, s:o, s:o}", "approval", approval,
-	    "window", window, "lag", lag, "postpone", postpone);
+	trx = gate_json(g.transaction_open);
+	json_object_set_new(trx, "maxSeconds",
+	    json_integer(d->max_transaction_seconds));
+	ddl = gate_json(g.ddl_open);
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "approval", approval,
+	    "window", window, "lag", lag, "postpone", postpone, "transaction",
+	    trx, "ddl", ddl);
 }
 
 static json_t *
@@ -654,7 +659,7 @@ text_gate(FILE *f, const json_t *gates, const char *name, const char *sep)
 		fprintf(f, " (%s)", jstr(g, "mode"));
 	else if (strcmp(name, "window") == 0 && jstr(g, "nextOpen") != NULL)
 		fprintf(f, " until %s", jstr(g, "nextOpen"));
-	else if (strcmp(name, "lag") == 0)
+	else if (strcmp(name, "lag") == 0 || strcmp(name, "transaction") == 0)
 		fprintf(f, " (max %llds)", (long long)json_integer_value(
 		    json_object_get(g, "maxSeconds")));
 	else if (strcmp(name, "postpone") == 0 && jstr(g, "file") != NULL)
@@ -702,6 +707,8 @@ report_status_text(FILE *f, const json_t *obj)
 		text_gate(f, gates, "window", ", ");
 		text_gate(f, gates, "lag", ", ");
 		text_gate(f, gates, "postpone", ", ");
+		text_gate(f, gates, "transaction", ", ");
+		text_gate(f, gates, "ddl", ", ");
 		fputc('\n', f);
 	}
 	if (json_is_object(fence))

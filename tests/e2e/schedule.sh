@@ -25,6 +25,11 @@
 #           a switch failing (Route 53 5xx) while fenced is tried again
 #   purge   the freeze point's binlog purged on the source before the target
 #           replicates: a new freeze point, apply converges, no write lost
+#   guards  on a world held at the approval gate, with approval given: a
+#           transaction held open on the source past maxTransactionSeconds,
+#           then an ALTER TABLE waiting on a metadata lock, each hold the
+#           cut-over (exit 3 naming the session; read_only still 0, no
+#           ModifyDBParameterGroup); once they end apply converges
 
 # The lines of a run's stdout that report an executed mutation: its
 # symbol is +, ~ or - (waits are …, gates …, blocked !).
@@ -583,5 +588,127 @@ scenario_fenced() {
 	sleep 0.3
 	writer_stop
 	verify_check fenced --writes "$WORLD/writes.jsonl"
+	WORLD_STATE=other
+}
+
+# -- guardrails before the fence ------------------------------------------------------
+# src_sql SQL...: the mariadb client on the source as admin (batch, no
+# column names), bounded in time; the password from the 0600 file, never argv.
+src_sql() {
+	MYSQL_PWD=$(cat "$WORLD/admin.pw") timeout 30 mariadb -N -B \
+		-h "$(jq -r .source_address "$WORLD/world.json")" \
+		-P "$(jq -r .db_port "$WORLD/world.json")" -u admin "$@"
+}
+
+# src_wait SQL WANT-REGEX: poll SQL on the source (0.2 s, up to 30 s) until
+# its output matches; 0 when it did.
+src_wait() {
+	local i out
+	for ((i = 0; i < 150; i++)); do
+		out=$(src_sql -e "$1" 2>/dev/null)
+		[[ $out =~ $2 ]] && return 0
+		sleep 0.2
+	done
+	note "src_wait: '$1' gave '$out', want /$2/"
+	return 1
+}
+
+GUARD_PIDS=
+guards_stop() {
+	local p
+	exec 7>&-
+	for p in $GUARD_PIDS; do kill "$p" 2>/dev/null; done
+	for p in $GUARD_PIDS; do wait "$p" 2>/dev/null; done
+	GUARD_PIDS=
+}
+
+# unfenced NAME: nothing of the fence happened during run NAME: the
+# source's read_only is still 0 and no ModifyDBParameterGroup was sent.
+unfenced() {
+	local name=$1 why='' n
+	awsim_calls >"$WORLD/calls-$name.json"
+	n=$(jq '[.calls[] | select(.action == "ModifyDBParameterGroup")] | length' "$WORLD/calls-$name.json")
+	[ "$n" = 0 ] || why="$n ModifyDBParameterGroup calls"
+	[ "$(src_sql -e 'SELECT @@global.read_only')" = 0 ] || why="$why; source read_only is not 0"
+	grep -q 'begin the cut-over\|fence writes' "$WORLD/$name.out" && why="$why; a cut-over step ran"
+	check "guards: $name: nothing fenced (read_only 0, no ModifyDBParameterGroup; $(jq -r .mutating "$WORLD/calls-$name.json") mutating calls)" \
+		"$([ -z "$why" ]; echo $?)" "$why"
+}
+
+scenario_guards() {
+	make_world "$WORK/guards" --rows 2000 --approval manual || return 1
+	local d=$WORLD/desired.yaml tid sid aid age
+	sed -i 's|^  cutover:$|  cutover:\n    approvalFile: approved\n    maxTransactionSeconds: 2|' "$d"
+	note "guards: $(grep -A4 '^  cutover:' "$d" | tr '\n' ' ')"
+	# Built and caught up, held at approval: a converged-to-gate world.
+	rr guards-gate apply "$d"
+	held guards-gate 'approval'
+	touch "$WORLD/approved"
+
+	# A transaction held open by a client that reads its statements from
+	# a FIFO; its age is ours to decide: wait until it is past the bound.
+	mkfifo "$WORLD/trx.fifo"
+	src_sql -n <"$WORLD/trx.fifo" >"$WORLD/trx.out" 2>"$WORLD/trx.err" &
+	GUARD_PIDS="$GUARD_PIDS $!"
+	exec 7>"$WORLD/trx.fifo"
+	echo "CREATE DATABASE IF NOT EXISTS guard;
+CREATE TABLE IF NOT EXISTS guard.t (id INT PRIMARY KEY) ENGINE=InnoDB;
+CREATE TABLE IF NOT EXISTS guard.m (id INT PRIMARY KEY) ENGINE=MEMORY;
+INSERT IGNORE INTO guard.m VALUES (1);
+START TRANSACTION; INSERT INTO guard.t VALUES (1); SELECT CONNECTION_ID();" >&7
+	if ! src_wait "SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE TIMESTAMPDIFF(SECOND, trx_started, NOW()) >= 3" '^[1-9]'; then
+		not_ok "guards: a transaction held open on the source" "$(cat "$WORLD/trx.err")"
+		guards_stop
+		return 1
+	fi
+	tid=$(head -n 1 "$WORLD/trx.out")
+	age=$(src_sql -e "SELECT MAX(TIMESTAMPDIFF(SECOND, trx_started, NOW())) FROM information_schema.INNODB_TRX")
+	note "guards: transaction of thread $tid open ${age}s (bound 2s)"
+	awsim_reset_calls
+	rr guards-trx apply "$d"
+	held guards-trx "transaction open [0-9]+s on the source \(maxTransactionSeconds 2\): thread $tid of 'admin'@'[0-9.]+:[0-9]+', RUNNING"
+	grep -m1 'gate transaction\|transaction open' "$WORLD/guards-trx.out" | diag
+	unfenced guards-trx
+
+	# Committed, the transaction no longer holds.  Then DDL: an ALTER
+	# TABLE waits on the metadata lock of a long SELECT (a MEMORY table:
+	# no InnoDB transaction, so only the DDL guard can hold).
+	echo "COMMIT;" >&7
+	exec 7>&-
+	src_sql -e "SELECT SLEEP(120) FROM guard.m" >/dev/null 2>"$WORLD/sleep.err" &
+	GUARD_PIDS="$GUARD_PIDS $!"
+	src_wait "SELECT ID FROM information_schema.PROCESSLIST WHERE STATE = 'User sleep'" '^[0-9]+$' || {
+		not_ok "guards: a SELECT holds guard.m's metadata lock" "$(cat "$WORLD/sleep.err")"; guards_stop; return 1; }
+	sid=$(src_sql -e "SELECT ID FROM information_schema.PROCESSLIST WHERE STATE = 'User sleep'")
+	src_sql -e "SET SESSION lock_wait_timeout = 120; ALTER TABLE guard.m ADD COLUMN c INT" \
+		>/dev/null 2>"$WORLD/alter.err" &
+	GUARD_PIDS="$GUARD_PIDS $!"
+	src_wait "SELECT ID FROM information_schema.PROCESSLIST WHERE STATE = 'Waiting for table metadata lock'" '^[0-9]+$' || {
+		not_ok "guards: an ALTER TABLE waits on the metadata lock" "$(cat "$WORLD/alter.err")"; guards_stop; return 1; }
+	aid=$(src_sql -e "SELECT ID FROM information_schema.PROCESSLIST WHERE STATE = 'Waiting for table metadata lock'")
+	awsim_reset_calls
+	rr guards-ddl apply "$d"
+	held guards-ddl "DDL on the source: thread $aid of 'admin'@'[0-9.]+:[0-9]+', [0-9]+s, ALTER, Waiting for table metadata lock"
+	grep -m1 'DDL on the source' "$WORLD/guards-ddl.out" | diag
+	if grep -q 'ADD COLUMN' "$WORLD/guards-ddl.out" "$WORLD/guards-ddl.err"; then
+		not_ok "guards: the DDL is named by its first word, never its text" "$(grep -m1 'ADD COLUMN' "$WORLD/guards-ddl.out" "$WORLD/guards-ddl.err")"
+	else
+		ok "guards: the DDL is named by its first word, never its text"
+	fi
+	unfenced guards-ddl
+
+	# The SELECT ends (its own account may end its query), the ALTER runs:
+	# nothing holds, the cut-over proceeds.
+	src_sql -e "KILL QUERY $sid"
+	src_wait "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE STATE = 'Waiting for table metadata lock' OR ID = $sid AND COMMAND = 'Query'" '^0$'
+	guards_stop
+	rr guards-open apply "$d"
+	if [ "$RR_RC" -eq 0 ]; then
+		ok "guards: with the transaction committed and the DDL done apply converges (${RR_SECS}s)"
+	else
+		not_ok "guards: with the transaction committed and the DDL done apply converges" "exit $RR_RC"
+		rr_diag guards-open
+	fi
+	verify_check guards
 	WORLD_STATE=other
 }

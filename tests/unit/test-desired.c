@@ -171,6 +171,7 @@ test_defaults(void)
 	ok(desired_window_contains(d, T0), "no window: any time");
 	is_int(desired_window_next(d, T0 + 17), T0 + 17, "no window: now");
 	is_int(d->max_lag_seconds, 1, "default max lag");
+	is_int(d->max_transaction_seconds, 60, "default max transaction age");
 	ok(d->postpone_file == NULL, "no postpone file");
 	is_int(d->cutover_timeout_seconds, 60, "default cut-over timeout");
 	ok(d->delete_temp_replica && d->delete_unencrypted_snapshot,
@@ -255,6 +256,7 @@ test_good_values(void)
 		is_int(d->ttl, 0, "ttl 0");
 		is_int(d->max_lag_seconds, 0, "lag 0");
 		is_int(d->cutover_timeout_seconds, 1, "timeout 1");
+		is_int(d->max_transaction_seconds, 1, "max transaction 1");
 		is_int(d->binlog_retention_hours, 1, "retention 1");
 	}
 	desired_free(d);

@@ -364,7 +364,7 @@ test_schema_enums(void)
 	same_set(at(plan, "$defs", "action", "enum", NULL), names, n,
 	    "action");
 
-	for (n = 0, i = WAIT_NONE + 1; i <= WAIT_GATE_HOOK; i++)
+	for (n = 0, i = WAIT_NONE + 1; i <= WAIT_GATE_DDL; i++)
 		names[n++] = wait_name(i);
 	same_set(at(plan, "$defs", "waitsOn", "enum", NULL), names, n,
 	    "waitsOn");

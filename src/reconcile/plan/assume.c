@@ -43,6 +43,14 @@ plan_assume(const struct desired *d, struct observed *o, const struct step *s)
 				    &o->copy.tagged_pos);
 			break;
 		case WAIT_GATE_HOOK: o->before_cutover_hook = TRI_YES; break;
+		case WAIT_GATE_TRANSACTION:
+			o->srcdb.oldest_trx.seen = 0;
+			o->srcdb.guard_error[0] = '\0';
+			break;
+		case WAIT_GATE_DDL:
+			o->srcdb.ddl.seen = 0;
+			o->srcdb.n_ddl = 0;
+			break;
 		case WAIT_STATUS:
 		case WAIT_NONE:
 			/* Whatever was changing settles. */

@@ -160,7 +160,8 @@ plan_cutover(const struct desired *d, const struct observed *o, struct step *s)
 			    "SELECT @@read_only",
 			    "the parameter change is being applied",
 			    "wait for read_only=1 on the source");
-		else
+		else if (!plan_source_guards(d, o, s))
+			/* Asked again: the fence is the moment that counts. */
 			ACT(s, ACT_FENCE_SOURCE,
 			    "no write may land on the source after the final "
 			    "position is read",

@@ -1,7 +1,7 @@
 /*
  * gates.c - the cut-over gates (DESIGN.md §2 step 7-8): lag, approval,
- * window, postpone file and the beforeCutover hook's answer, then the
- * step that begins the cut-over.
+ * window, postpone file, the guardrails on the source's sessions and the
+ * beforeCutover hook's answer, then the step that begins the cut-over.
  */
 #include "plan-int.h"
 
@@ -20,6 +20,57 @@ plan_gates(const struct desired *d, const struct observed *o,
 	g->window_open = desired_window_contains(d, o->now);
 	g->window_next = desired_window_next(d, o->now);
 	g->postpone_open = !o->postponed;
+	/* Not knowing is not clear: an unreadable source holds too. */
+	g->transaction_open = o->srcdb.guard_error[0] == '\0' &&
+	    (!o->srcdb.oldest_trx.seen ||
+	        o->srcdb.oldest_trx.age_s <= d->max_transaction_seconds);
+	g->ddl_open = o->srcdb.guard_error[0] == '\0' && !o->srcdb.ddl.seen;
+}
+
+/*
+ * As the switchover guardrails of an RDS blue/green deployment check the
+ * blue environment for long-running writes and DDL (Amazon RDS User Guide,
+ * "Switching a blue/green deployment", Switchover guardrails): either
+ * stalls SET GLOBAL read_only or fails against it, with writes down.
+ */
+int
+plan_source_guards(const struct desired *d, const struct observed *o,
+    struct step *s)
+{
+	const struct obs_session *t = &o->srcdb.oldest_trx, *x = &o->srcdb.ddl;
+	struct gate_state g;
+
+	plan_gates(d, o, &g);
+	if (o->srcdb.guard_error[0] != '\0') {
+		GATE(s, WAIT_GATE_TRANSACTION, POLL_GATE,
+		    "the source must be known to be clear before it is fenced",
+		    "cut-over waits until the source's transactions and DDL "
+		    "can be read: %s",
+		    o->srcdb.guard_error);
+		return 1;
+	}
+	if (!g.transaction_open) {
+		/* read_only waits for it to commit, or it fails to. */
+		GATE(s, WAIT_GATE_TRANSACTION, POLL_GATE,
+		    "a transaction open at the fence stalls it or loses its "
+		    "writes",
+		    "cut-over waits for a transaction open %lds on the source "
+		    "(maxTransactionSeconds %d): thread %llu of '%s'@'%s', %s",
+		    t->age_s, d->max_transaction_seconds,
+		    (unsigned long long)t->id, t->user, t->host, t->state);
+		return 1;
+	}
+	if (!g.ddl_open) {
+		GATE(s, WAIT_GATE_DDL, POLL_GATE,
+		    "DDL or a metadata-lock wait stalls the fence and the "
+		    "target",
+		    "cut-over waits for DDL on the source: thread %llu of "
+		    "'%s'@'%s', %lds, %s%s",
+		    (unsigned long long)x->id, x->user, x->host, x->age_s,
+		    x->state, o->srcdb.n_ddl > 1 ? " (and others)" : "");
+		return 1;
+	}
+	return 0;
 }
 
 void
@@ -60,6 +111,8 @@ plan_cutover_gates(const struct desired *d, const struct observed *o,
 		    "cut-over postponed while '%s' exists", d->postpone_file);
 		return;
 	}
+	if (plan_source_guards(d, o, s))
+		return;
 	/* Asked last, by the loop, once every other gate is open. */
 	if (o->before_cutover_hook == TRI_NO) {
 		GATE(s, WAIT_GATE_HOOK, POLL_GATE, o->hook_error,

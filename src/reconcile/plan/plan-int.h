@@ -76,6 +76,13 @@ void plan_replication(const struct desired *d, const struct observed *o,
 /* gates.c: caught up; the gates, then the start of the cut-over. */
 void plan_cutover_gates(const struct desired *d, const struct observed *o,
     struct step *s);
+/*
+ * gates.c: the guardrails before the fence (a long transaction, DDL or a
+ * metadata-lock wait on the source, or not knowing): 1 with s set to the
+ * gate that holds, 0 when the source may be fenced.
+ */
+int plan_source_guards(const struct desired *d, const struct observed *o,
+    struct step *s);
 /* cutover.c: phase=cutover, finishing it. */
 void
 plan_cutover(const struct desired *d, const struct observed *o, struct step *s);

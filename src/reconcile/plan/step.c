@@ -24,6 +24,8 @@ wait_name(enum wait_on w)
 	case WAIT_GATE_LAG: return "lag";
 	case WAIT_GATE_POSTPONE: return "postpone";
 	case WAIT_GATE_HOOK: return "hook";
+	case WAIT_GATE_TRANSACTION: return "transaction";
+	case WAIT_GATE_DDL: return "ddl";
 	}
 	return "";
 }
@@ -56,6 +58,8 @@ step_resource(const struct desired *d, const struct step *s)
 		case WAIT_GATE_LAG:
 		case WAIT_GATE_POSTPONE:
 		case WAIT_GATE_HOOK: return d->target_id;
+		case WAIT_GATE_TRANSACTION:
+		case WAIT_GATE_DDL: return d->source_id;
 		default: return NULL;
 		}
 	}
