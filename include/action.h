@@ -52,6 +52,8 @@
 	X(ACT_START_REPLICATION, action_start_replication) \
 	/* rds_start_replication, no new position */ \
 	X(ACT_RESUME_REPLICATION, action_resume_replication) \
+	/* tag the old TTL on the target, UPSERT a short TTL */ \
+	X(ACT_LOWER_TTL, action_lower_ttl) \
 	/* tag target phase=cutover */ \
 	X(ACT_MARK_CUTOVER, action_mark_cutover) \
 	/* DROP USER on the source */ \
@@ -64,6 +66,8 @@
 	X(ACT_UNFENCE_TARGET, action_unfence_target) \
 	/* ChangeResourceRecordSets UPSERT */ \
 	X(ACT_SWITCH_ALIAS, action_switch_alias) \
+	/* rds_kill the source's clients, tag the switch time */ \
+	X(ACT_END_STALE_SESSIONS, action_end_stale_sessions) \
 	/* rds_kill the source's clients, tag done */ \
 	X(ACT_MARK_DONE, action_mark_done) \
 	/* DeleteDBInstance */ \

@@ -105,6 +105,9 @@ struct desired {
 	char *endpoint_name;		/* lower case, with a final dot, as Route 53
 					   lists it: "db.internal.example.com." */
 	int ttl;			/* seconds, 0..86400 */
+	/* seconds, 1..300: the TTL the record is lowered to before the
+	 * cut-over (default 5) */
+	int cutover_ttl;
 	/* the cut-over may create a missing record (default false) */
 	bool create_record;
 

@@ -31,6 +31,14 @@
  * "default" (no user value: the engine default {TrueIfReplica}), "0" or
  * "1"; lifting the fence restores exactly that. */
 #define OBS_TAG_FENCE_PREV "rdsreconcile:fence-prev"
+/* On the target: when lower-alias-ttl lowered the record's TTL, UTC
+ * seconds, and the TTL it had before, seconds (the largest seen when it
+ * was lowered again): a client may hold the source's address that long. */
+#define OBS_TAG_TTL_LOWERED "rdsreconcile:ttl-lowered-at"
+#define OBS_TAG_TTL_BEFORE  "rdsreconcile:ttl-before"
+/* On the target: when the switch was first seen INSYNC, UTC seconds;
+ * sessions on the old source are ended until the old TTL has passed. */
+#define OBS_TAG_SWITCHED "rdsreconcile:switched-at"
 
 /* Values of OBS_TAG_PHASE, in order. */
 #define PHASE_CUTOVER	"cutover"	/* fencing started: never replicate again */
@@ -122,6 +130,9 @@ struct obs_instance {
 	/* OBS_TAG_FENCED, 0 if absent. */
 	time_t fenced_at;
 	char fence_prev[8]; /* OBS_TAG_FENCE_PREV, "" if absent */
+	time_t ttl_lowered_at; /* OBS_TAG_TTL_LOWERED, 0 if absent */
+	long ttl_before;       /* OBS_TAG_TTL_BEFORE, seconds, 0 if absent */
+	time_t switched_at;    /* OBS_TAG_SWITCHED, 0 if absent */
 };
 
 /* One DB snapshot (RDS API Reference, DBSnapshot). */

@@ -39,6 +39,7 @@ FIELDS = {
     "spec.endpoint.name": ("endpoint_name", "FQDN"),
     "spec.endpoint.createRecord": ("create_record", "BOOL"),
     "spec.endpoint.ttl": ("ttl", "INT"),
+    "spec.endpoint.cutoverTtlSeconds": ("cutover_ttl", "INT"),
     "spec.replication.binlogRetentionHours": ("binlog_retention_hours", "INT"),
     "spec.replication.expectedBuildHours": ("expected_build_hours", "INT"),
     "spec.replication.user": ("repl_user", "STR"),

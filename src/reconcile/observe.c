@@ -46,6 +46,21 @@ tagged_pos(struct binlog_pos *p, const struct rds_tags *t)
 		memset(p, 0, sizeof(*p));
 }
 
+/* A tag holding non-negative whole seconds; 0 when absent or not a
+ * number (a tag edited by hand never reads as a time in the future). */
+static time_t
+tag_time(const struct rds_tags *t, const char *key)
+{
+	const char *v = tag_value(t, key);
+	char *end;
+	long long n;
+
+	if (v == NULL || *v == '\0')
+		return 0;
+	n = strtoll(v, &end, 10);
+	return *end == '\0' && n > 0 ? (time_t)n : 0;
+}
+
 static int
 owned(const struct rds_tags *t, const struct desired *d)
 {
@@ -238,6 +253,9 @@ observe_instance(struct rr_ctx *c, const char *id, struct obs_instance *oi,
 	if ((fenced = tag_value(&ri.tags, OBS_TAG_FENCED)) != NULL)
 		oi->fenced_at = (time_t)strtoll(fenced, NULL, 10);
 	COPY(oi->fence_prev, tag_value(&ri.tags, OBS_TAG_FENCE_PREV));
+	oi->ttl_lowered_at = tag_time(&ri.tags, OBS_TAG_TTL_LOWERED);
+	oi->ttl_before = (long)tag_time(&ri.tags, OBS_TAG_TTL_BEFORE);
+	oi->switched_at = tag_time(&ri.tags, OBS_TAG_SWITCHED);
 	if (change_id != NULL)
 		snprintf(change_id, change_len, "%s",
 		    rds_tags_get(&ri.tags, OBS_TAG_CHANGE) ?

@@ -120,6 +120,9 @@ static const struct field instance_fields[] = {
 	O(struct obs_instance, tagged_pos, pos_fields),
 	TM(struct obs_instance, fenced_at),
 	S(struct obs_instance, fence_prev),
+	TM(struct obs_instance, ttl_lowered_at),
+	L(struct obs_instance, ttl_before, 0),
+	TM(struct obs_instance, switched_at),
 	END
 };
 

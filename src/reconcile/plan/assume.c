@@ -43,6 +43,11 @@ plan_assume(const struct desired *d, struct observed *o, const struct step *s)
 				    &o->copy.tagged_pos);
 			break;
 		case WAIT_GATE_HOOK: o->before_cutover_hook = TRI_YES; break;
+		case WAIT_TTL:
+			if (o->now < plan_ttl_deadline(d, o))
+				o->now = plan_ttl_deadline(d, o);
+			o->srcdb.client_connections = 0;
+			break;
 		case WAIT_STATUS:
 		case WAIT_NONE:
 			/* Whatever was changing settles. */
