@@ -74,6 +74,10 @@
 	X(ACT_DELETE_TEMP_REPLICA, action_delete_temp_replica) \
 	/* DeleteDBSnapshot (unencrypted) */ \
 	X(ACT_DELETE_SNAPSHOT, action_delete_snapshot) \
+	/* EC2 CreateSecurityGroup, no inbound rule */ \
+	X(ACT_CREATE_ISOLATION_GROUP, action_create_isolation_group) \
+	/* ModifyDBInstance: the source into that group */ \
+	X(ACT_ISOLATE_SOURCE, action_isolate_source) \
 	/* read_only=0 on the source, untag phase */ \
 	X(ACT_ABORT_CUTOVER, action_abort_cutover) \
 	/* DeleteDBInstance: target of a purged freeze point */ \
@@ -87,7 +91,7 @@ enum action { ACT_NONE, ACTIONS(ACTION_ENUM_) ACT__COUNT };
 
 /* What an action changes. */
 enum action_mutates {
-	MUTATES_AWS, /* an AWS API call (RDS, Route 53) */
+	MUTATES_AWS, /* an AWS API call (RDS, Route 53, EC2) */
 	MUTATES_SQL, /* SQL on a MySQL server (CALL mysql.rds_*, DDL) */
 };
 

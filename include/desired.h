@@ -126,6 +126,9 @@ struct desired {
 	char *approval_file;		/* NULL = none; exists = approved */
 	char *postpone_file;		/* NULL = none */
 	int cutover_timeout_seconds;	/* 1..3600 */
+	/* after the cut-over, the old source gets a security group of its
+	 * own with no inbound rule (default false) */
+	bool isolate_source;
 
 	/* cleanup after cut-over */
 	bool delete_temp_replica;
@@ -149,11 +152,13 @@ struct desired {
 	 *   snapshot_id           <target>-freeze      snapshot, <= 255
 	 *   encrypted_snapshot_id <target>-freeze-enc  snapshot, <= 255
 	 *   param_group           <target>-params      parameter group, <= 255
+	 *   isolation_group       <target>-isolate-source  EC2 security group
 	 */
 	char *temp_replica_id;
 	char *snapshot_id;
 	char *encrypted_snapshot_id;
 	char *param_group;
+	char *isolation_group;
 };
 
 /* RDS for MySQL and MariaDB: mysql.rds_set_configuration('binlog retention

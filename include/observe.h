@@ -39,6 +39,9 @@
 /* On the target: when the switch was first seen INSYNC, UTC seconds;
  * sessions on the old source are ended until the old TTL has passed. */
 #define OBS_TAG_SWITCHED "rdsreconcile:switched-at"
+/* On the target: the old source's VPC security groups before
+ * isolate-source, comma-separated, to put them back by hand. */
+#define OBS_TAG_SOURCE_SGS "rdsreconcile:source-groups"
 
 /* Values of OBS_TAG_PHASE, in order. */
 #define PHASE_CUTOVER	"cutover"	/* fencing started: never replicate again */
@@ -192,6 +195,16 @@ struct obs_key {
 	char state[32];			/* KeyState: Enabled, Disabled, ... */
 };
 
+/* The security group isolate-source gives the old source (EC2 API
+ * Reference, SecurityGroup), observed once the cut-over is done and
+ * spec.cutover.isolateSource is on. */
+struct obs_group {
+	int exists;
+	int ours;      /* tag rdsreconcile:object == metadata.name */
+	char id[64];   /* GroupId */
+	int n_inbound; /* IpPermissions */
+};
+
 /* The alias record (Route 53 API Reference, ResourceRecordSet). */
 struct obs_record {
 	int zone_exists;
@@ -210,6 +223,7 @@ struct observed {
 	struct obs_snapshot copy;	/* its encrypted copy */
 	struct obs_key key;
 	struct obs_record record;
+	struct obs_group isolation;
 	int target_pg_exists;		/* our parameter group for the target */
 	int target_pg_ours;
 	enum tri target_pg_read_only;	/* read_only=1 set in that group */

@@ -381,6 +381,16 @@ const struct dkey desired_keys[] = {
 		.conv = DK_CONV_INT,
 	},
 	[31] = {
+		.path = "spec.cutover.isolateSource",
+		.name = "isolateSource",
+		.parent = 24,
+		.type = DK_BOOL,
+		.flags = 0,
+		.def = "false",
+		.field = offsetof(struct desired, isolate_source),
+		.conv = DK_CONV_BOOL,
+	},
+	[32] = {
 		.path = "spec.cleanup",
 		.name = "cleanup",
 		.parent = 5,
@@ -389,27 +399,27 @@ const struct dkey desired_keys[] = {
 		.field = DK_NOFIELD,
 		.conv = DK_CONV_NONE,
 	},
-	[32] = {
+	[33] = {
 		.path = "spec.cleanup.deleteTempReplica",
 		.name = "deleteTempReplica",
-		.parent = 31,
+		.parent = 32,
 		.type = DK_BOOL,
 		.flags = 0,
 		.def = "true",
 		.field = offsetof(struct desired, delete_temp_replica),
 		.conv = DK_CONV_BOOL,
 	},
-	[33] = {
+	[34] = {
 		.path = "spec.cleanup.deleteUnencryptedSnapshot",
 		.name = "deleteUnencryptedSnapshot",
-		.parent = 31,
+		.parent = 32,
 		.type = DK_BOOL,
 		.flags = 0,
 		.def = "true",
 		.field = offsetof(struct desired, delete_unencrypted_snapshot),
 		.conv = DK_CONV_BOOL,
 	},
-	[34] = {
+	[35] = {
 		.path = "spec.credentials",
 		.name = "credentials",
 		.parent = 5,
@@ -418,19 +428,19 @@ const struct dkey desired_keys[] = {
 		.field = DK_NOFIELD,
 		.conv = DK_CONV_NONE,
 	},
-	[35] = {
+	[36] = {
 		.path = "spec.credentials.admin",
 		.name = "admin",
-		.parent = 34,
+		.parent = 35,
 		.type = DK_OBJECT,
 		.flags = DK_REQUIRED,
 		.field = DK_NOFIELD,
 		.conv = DK_CONV_NONE,
 	},
-	[36] = {
+	[37] = {
 		.path = "spec.credentials.admin.user",
 		.name = "user",
-		.parent = 35,
+		.parent = 36,
 		.type = DK_STRING,
 		.flags = DK_REQUIRED,
 		.min_len = 1,
@@ -440,10 +450,10 @@ const struct dkey desired_keys[] = {
 		.field = offsetof(struct desired, admin_user),
 		.conv = DK_CONV_STR,
 	},
-	[37] = {
+	[38] = {
 		.path = "spec.credentials.admin.passwordFile",
 		.name = "passwordFile",
-		.parent = 35,
+		.parent = 36,
 		.type = DK_STRING,
 		.flags = DK_REQUIRED,
 		.min_len = 1,
@@ -452,20 +462,20 @@ const struct dkey desired_keys[] = {
 		.field = offsetof(struct desired, admin_password_file),
 		.conv = DK_CONV_PATH,
 	},
-	[38] = {
+	[39] = {
 		.path = "spec.credentials.admin.secretsManagerArn",
 		.name = "secretsManagerArn",
-		.parent = 35,
+		.parent = 36,
 		.type = DK_UNSUPPORTED,
 		.flags = 0,
 		.what = "AWS Secrets Manager references are not supported yet",
 		.field = DK_NOFIELD,
 		.conv = DK_CONV_NONE,
 	},
-	[39] = {
+	[40] = {
 		.path = "spec.credentials.privateKeyFile",
 		.name = "privateKeyFile",
-		.parent = 34,
+		.parent = 35,
 		.type = DK_STRING,
 		.flags = 0,
 		.min_len = 1,
@@ -474,10 +484,10 @@ const struct dkey desired_keys[] = {
 		.field = offsetof(struct desired, private_key_file),
 		.conv = DK_CONV_PATH,
 	},
-	[40] = {
+	[41] = {
 		.path = "spec.credentials.stateDir",
 		.name = "stateDir",
-		.parent = 34,
+		.parent = 35,
 		.type = DK_STRING,
 		.flags = 0,
 		.min_len = 1,
@@ -486,7 +496,7 @@ const struct dkey desired_keys[] = {
 		.field = offsetof(struct desired, state_dir),
 		.conv = DK_CONV_PATH,
 	},
-	[41] = {
+	[42] = {
 		.path = "spec.hooks",
 		.name = "hooks",
 		.parent = 5,
@@ -495,10 +505,10 @@ const struct dkey desired_keys[] = {
 		.field = DK_NOFIELD,
 		.conv = DK_CONV_NONE,
 	},
-	[42] = {
+	[43] = {
 		.path = "spec.hooks.beforeCutover",
 		.name = "beforeCutover",
-		.parent = 41,
+		.parent = 42,
 		.type = DK_STRING,
 		.flags = 0,
 		.min_len = 1,
@@ -507,10 +517,10 @@ const struct dkey desired_keys[] = {
 		.field = offsetof(struct desired, hook_before_cutover),
 		.conv = DK_CONV_PATH,
 	},
-	[43] = {
+	[44] = {
 		.path = "spec.hooks.afterCutover",
 		.name = "afterCutover",
-		.parent = 41,
+		.parent = 42,
 		.type = DK_STRING,
 		.flags = 0,
 		.min_len = 1,
@@ -519,10 +529,10 @@ const struct dkey desired_keys[] = {
 		.field = offsetof(struct desired, hook_after_cutover),
 		.conv = DK_CONV_PATH,
 	},
-	[44] = {
+	[45] = {
 		.path = "spec.hooks.onFailure",
 		.name = "onFailure",
-		.parent = 41,
+		.parent = 42,
 		.type = DK_STRING,
 		.flags = 0,
 		.min_len = 1,
@@ -533,4 +543,4 @@ const struct dkey desired_keys[] = {
 	},
 };
 
-const size_t desired_nkeys = 45;
+const size_t desired_nkeys = 46;

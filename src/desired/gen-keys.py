@@ -49,6 +49,7 @@ FIELDS = {
     "spec.cutover.approvalFile": ("approval_file", "PATH"),
     "spec.cutover.postponeFile": ("postpone_file", "PATH"),
     "spec.cutover.timeoutSeconds": ("cutover_timeout_seconds", "INT"),
+    "spec.cutover.isolateSource": ("isolate_source", "BOOL"),
     "spec.cleanup.deleteTempReplica": ("delete_temp_replica", "BOOL"),
     "spec.cleanup.deleteUnencryptedSnapshot":
         ("delete_unencrypted_snapshot", "BOOL"),

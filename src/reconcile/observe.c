@@ -27,6 +27,7 @@
 #include "observe.h"
 #include "rds.h"
 #include "context.h"
+#include "ec2.h"
 #include "route53.h"
 #include "secret.h"
 #include "xmalloc.h"
@@ -725,6 +726,33 @@ observe_fence_age(struct observed *o)
 		o->position_wait_s = (long)(o->now - o->target.fenced_at);
 }
 
+/* The old source's isolation group, only when it can matter: declared,
+ * and the cut-over done (no EC2 call, nor permission, otherwise). */
+static enum rr_err
+observe_isolation(struct rr_ctx *c, struct observed *o)
+{
+	struct ec2_group g;
+	const char *v;
+	enum rr_err e;
+
+	if (!c->d->isolate_source || !o->target.exists ||
+	    strcmp(o->target.phase, PHASE_DONE) != 0 ||
+	    o->source.vpc_id[0] == '\0')
+		return RR_OK;
+	e = ec2_find_group(c->aws, &g, c->d->isolation_group, o->source.vpc_id);
+	if (e == RR_ERR_NOT_FOUND)
+		return RR_OK;
+	if (e != RR_OK)
+		return e;
+	o->isolation.exists = 1;
+	v = rds_tags_get(&g.tags, OBS_TAG_OBJECT);
+	o->isolation.ours = v != NULL && strcmp(v, c->d->name) == 0;
+	COPY(o->isolation.id, g.id);
+	o->isolation.n_inbound = g.n_inbound;
+	ec2_group_release(&g);
+	return RR_OK;
+}
+
 enum rr_err
 observe(struct observed *o, struct rr_ctx *c)
 {
@@ -761,6 +789,8 @@ observe(struct observed *o, struct rr_ctx *c)
 	if ((e = observe_pg_shared(c, o)) != RR_OK)
 		return e;
 	if ((e = observe_cutover_aws(c, o, change_id)) != RR_OK)
+		return e;
+	if ((e = observe_isolation(c, o)) != RR_OK)
 		return e;
 	observe_local(c, o);
 	observe_target_addrs(o);

@@ -126,6 +126,14 @@ static const struct field instance_fields[] = {
 	END
 };
 
+static const struct field group_fields[] = {
+	B(struct obs_group, exists),
+	B(struct obs_group, ours),
+	S(struct obs_group, id),
+	I(struct obs_group, n_inbound),
+	END
+};
+
 static const struct field snapshot_fields[] = {
 	B(struct obs_snapshot, exists),
 	B(struct obs_snapshot, ours),
@@ -204,6 +212,7 @@ static const struct field observed_fields[] = {
 	T(struct observed, source_pg_read_only_set),
 	S(struct observed, source_pg_shared),
 	I(struct observed, n_source_pg_shared),
+	O(struct observed, isolation, group_fields),
 	S(struct observed, change_status),
 	O(struct observed, srcdb, srcdb_fields),
 	O(struct observed, temprepl, repl_fields),

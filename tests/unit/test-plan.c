@@ -914,6 +914,26 @@ check_stale_arguments(const struct pcase *cases, size_t n)
 	s = c ? step_of(c, ACT_END_STALE_SESSIONS) : NULL;
 	ok(s != NULL && s->args.n_tags == 0,
 	    "arguments: a later end-stale-sessions keeps the switch time");
+	c = case_named(cases, n, "isolate-create");
+	s = c ? step_of(c, ACT_CREATE_ISOLATION_GROUP) : NULL;
+	ok(s != NULL && strcmp(s->args.id, "shop-db-enc-isolate-source") == 0 &&
+	        strcmp(s->args.from, "vpc-0a1b2c3d") == 0 &&
+	        arg_tag(&s->args, OBS_TAG_OBJECT) != NULL &&
+	        strcmp(arg_tag(&s->args, OBS_TAG_OBJECT), "shop-db") == 0,
+	    "arguments: create-isolation-group names the group, the source's "
+	    "VPC and our tag");
+	s = c ? step_of(c, ACT_ISOLATE_SOURCE) : NULL;
+	ok(s != NULL && s->args.n_sg == 1 &&
+	        strcmp(s->args.id, "shop-db") == 0 &&
+	        arg_tag(&s->args, OBS_TAG_SOURCE_SGS) != NULL &&
+	        strcmp(arg_tag(&s->args, OBS_TAG_SOURCE_SGS),
+	            "sg-0a1b2c3d4e5f60718") == 0,
+	    "arguments: isolate-source sends only the isolation group and "
+	    "tags the source's groups before");
+	c = case_named(cases, n, "isolate-sessions-left");
+	s = c ? step_of(c, ACT_END_STALE_SESSIONS) : NULL;
+	ok(s != NULL && s->args.n_tags == 0,
+	    "arguments: after the cut-over end-stale-sessions tags nothing");
 	c = case_named(cases, n, "stale-drain-over");
 	ok(c != NULL && step_of(c, ACT_END_STALE_SESSIONS) == NULL &&
 	        step_of(c, ACT_MARK_DONE) != NULL,

@@ -16,7 +16,11 @@
 #include "db.h"
 #include "desired.h"
 #include "log.h"
+#include "ec2.h"
+#include "rds.h"
 #include "route53.h"
+#include "strvec.h"
+#include "xmalloc.h"
 
 /*
  * The tags first, then the UPSERT, then the change id: a crash after the
@@ -126,7 +130,9 @@ resolve_end_stale_sessions(const struct desired *d, const struct observed *o,
 	char at[32];
 
 	snprintf(s->args.id, sizeof(s->args.id), "%s", d->source_id);
-	if (o->target.switched_at == 0) {
+	/* The switch time, once: on the first pass after INSYNC. */
+	if (o->target.switched_at == 0 &&
+	    strcmp(o->target.phase, PHASE_CUTOVER) == 0) {
 		snprintf(at, sizeof(at), "%lld", (long long)o->now);
 		act_args_tag(&s->args, OBS_TAG_SWITCHED, at);
 	}
@@ -151,4 +157,143 @@ const struct action_entry action_end_stale_sessions = {
 	.resolve = resolve_end_stale_sessions,
 	.run = run_end_stale_sessions,
 	.assume = assume_end_stale_sessions,
+};
+
+/*
+ * The isolation group: no inbound rule (a new group has none, Amazon VPC
+ * User Guide, "Security group rules"), in the source's VPC, tagged as ours
+ * at creation.  A group of that name already there (a run that died
+ * before observing it) is not an error: the next pass checks its tags.
+ */
+static enum rr_err
+run_create_isolation_group(struct rr_ctx *c, const struct observed *o,
+    const struct step *s)
+{
+	struct rds_tag v[STEP_MAX_TAGS];
+	struct rds_tags l;
+	char *id = NULL, *desc;
+	enum rr_err e;
+
+	desc = xasprintf("rdsreconcile: no inbound rule, isolates the old "
+	                 "source %s after the cut-over",
+	    c->d->source_id);
+	e = ec2_create_group(c->aws, &id, s->args.id, desc, s->args.from,
+	    act_rds_tags(&s->args, v, &l));
+	free(desc);
+	free(id);
+	return act_created(c, e, "InvalidGroup.Duplicate");
+}
+
+static void
+resolve_create_isolation_group(const struct desired *d,
+    const struct observed *o, struct step *s)
+{
+	snprintf(s->args.id, sizeof(s->args.id), "%s", d->isolation_group);
+	/* Made in the source's VPC: only a group of its VPC fits it. */
+	snprintf(s->args.from, sizeof(s->args.from), "%s", o->source.vpc_id);
+	act_args_tag(&s->args, "Name", d->isolation_group);
+	act_args_tag(&s->args, OBS_TAG_OBJECT, d->name);
+	act_args_tag(&s->args, OBS_TAG_ROLE, "isolate-source");
+}
+
+static void
+assume_create_isolation_group(const struct desired *d, struct observed *o,
+    const struct step *s)
+{
+	o->isolation.exists = o->isolation.ours = 1;
+	o->isolation.n_inbound = 0;
+	snprintf(o->isolation.id, sizeof(o->isolation.id), "isolation");
+}
+
+const struct action_entry action_create_isolation_group = {
+	.action = ACT_CREATE_ISOLATION_GROUP,
+	.name = "create-isolation-group",
+	.symbol = "+",
+	.mutates = MUTATES_AWS,
+	.resource = RES_SOURCE,
+	.op = "ec2:CreateSecurityGroup",
+	.resolve = resolve_create_isolation_group,
+	.run = run_create_isolation_group,
+	.assume = assume_create_isolation_group,
+};
+
+/*
+ * The source's groups go on the target first (to put them back by hand),
+ * then the source gets the isolation group alone.  Sessions open before
+ * the change go on (security groups track connections, Amazon EC2 User
+ * Guide, "Security group connection tracking"), so every client session
+ * is ended once more through this run's own connection; a new one is
+ * refused from then on.
+ */
+static enum rr_err
+run_isolate_source(struct rr_ctx *c, const struct observed *o,
+    const struct step *s)
+{
+	struct rds_modify m = RDS_MODIFY_INIT;
+	struct rds_tag v[STEP_MAX_TAGS];
+	struct rds_tags l;
+	char *sg[8];
+	struct strvec sgs = { sg, 0, 0 };
+	unsigned killed = 0;
+	struct db *src;
+	enum rr_err e;
+	int i;
+
+	if ((e = rds_add_tags(c->aws, o->target.arn,
+	         act_rds_tags(&s->args, v, &l))) != RR_OK)
+		return e;
+	for (i = 0; i < s->args.n_sg; i++)
+		sg[sgs.n++] = (char *)s->args.sg_ids[i];
+	m.vpc_security_group_ids = &sgs;
+	m.apply_immediately = 1;
+	if ((e = rds_modify_instance(c->aws, s->args.id, &m)) != RR_OK)
+		return e;
+	if (rr_ctx_source(c, &o->source, &src) == RR_OK &&
+	    db_kill_client_connections(src, NULL, 0, &killed) == RR_OK &&
+	    killed)
+		log_info("ended %u client sessions on the isolated source",
+		    killed);
+	return RR_OK;
+}
+
+static void
+resolve_isolate_source(const struct desired *d, const struct observed *o,
+    struct step *s)
+{
+	struct step_args *a = &s->args;
+	char prev[512];
+	size_t n = 0;
+	int i;
+
+	snprintf(a->id, sizeof(a->id), "%s", d->source_id);
+	snprintf(a->sg_ids[0], sizeof(a->sg_ids[0]), "%s", o->isolation.id);
+	a->n_sg = 1;
+	prev[0] = '\0';
+	for (i = 0; i < o->source.n_sg && n < sizeof(prev); i++)
+		n += (size_t)snprintf(prev + n, sizeof(prev) - n, "%s%s",
+		    i ? "," : "", o->source.sg_ids[i]);
+	act_args_tag(a, OBS_TAG_SOURCE_SGS, prev);
+}
+
+static void
+assume_isolate_source(const struct desired *d, struct observed *o,
+    const struct step *s)
+{
+	snprintf(o->source.sg_ids[0], sizeof(o->source.sg_ids[0]), "%s",
+	    s->args.sg_ids[0]);
+	o->source.n_sg = 1;
+	o->srcdb.reachable = TRI_NO;
+	o->srcdb.client_connections = 0;
+}
+
+const struct action_entry action_isolate_source = {
+	.action = ACT_ISOLATE_SOURCE,
+	.name = "isolate-source",
+	.symbol = "~",
+	.mutates = MUTATES_AWS,
+	.resource = RES_SOURCE,
+	.op = "AddTagsToResource, ModifyDBInstance",
+	.resolve = resolve_isolate_source,
+	.run = run_isolate_source,
+	.assume = assume_isolate_source,
 };

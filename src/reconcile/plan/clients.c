@@ -122,3 +122,64 @@ plan_stale_clients(const struct desired *d, const struct observed *o,
 	    "clients still on the fenced source must reconnect to the alias",
 	    "end client sessions on the source and mark the cut-over done");
 }
+
+void
+plan_isolate_source(const struct desired *d, const struct observed *o,
+    struct step *s)
+{
+	const struct obs_instance *src = &o->source;
+	const struct obs_group *g = &o->isolation;
+
+	if (!src->exists)
+		return;
+	if (!g->exists) {
+		ACT(s, ACT_CREATE_ISOLATION_GROUP,
+		    "a group without inbound rules refuses every new client",
+		    "create security group '%s' without inbound rules in '%s'",
+		    d->isolation_group, src->vpc_id);
+		return;
+	}
+	if (!g->ours) {
+		BLOCK(s,
+		    "only a group rdsreconcile made may isolate the source",
+		    "security group '%s' (%s) in '%s' is not tagged as "
+		    "belonging to '%s'",
+		    d->isolation_group, g->id, src->vpc_id, d->name);
+		return;
+	}
+	if (g->n_inbound > 0) {
+		BLOCK(s, "a group with inbound rules does not isolate",
+		    "security group '%s' (%s) has %d inbound rules",
+		    d->isolation_group, g->id, g->n_inbound);
+		return;
+	}
+	if (src->n_sg == 1 && strcmp(src->sg_ids[0], g->id) == 0) {
+		if (!plan_is_status(src, "available"))
+			WAIT(s, WAIT_STATUS, POLL_STATUS, "DescribeDBInstances",
+			    "the security group change is being applied",
+			    "wait for '%s' to be available (%s)", d->source_id,
+			    src->status);
+		else if (o->srcdb.reachable == TRI_YES &&
+		    o->srcdb.client_connections > 0)
+			/* Only this run's own session still reaches it. */
+			ACT(s, ACT_END_STALE_SESSIONS,
+			    "sessions open before the change go on "
+			    "(connection tracking)",
+			    "end %d client sessions left on the isolated "
+			    "source '%s'",
+			    o->srcdb.client_connections, d->source_id);
+		return;
+	}
+	if (!plan_is_status(src, "available")) {
+		WAIT(s, WAIT_STATUS, POLL_STATUS, "DescribeDBInstances",
+		    "ModifyDBInstance needs an available instance",
+		    "wait for '%s' to be available (%s)", d->source_id,
+		    src->status);
+		return;
+	}
+	ACT(s, ACT_ISOLATE_SOURCE,
+	    "a client still holding the old address must fail, not read "
+	    "frozen data",
+	    "put the old source '%s' in security group '%s' (%s) alone",
+	    d->source_id, d->isolation_group, g->id);
+}

@@ -89,6 +89,12 @@ void plan_ttl_wait(const struct desired *d, const struct observed *o,
  * until the old TTL has passed, then the cut-over marked done. */
 void plan_stale_clients(const struct desired *d, const struct observed *o,
     struct step *s);
+/* clients.c: cutover.isolateSource, last of all (it cuts off this tool's
+ * connections to the source too, and the run lock lives there): the
+ * isolation group made, the old source put in it alone.  Decides s only
+ * while that is still to do. */
+void plan_isolate_source(const struct desired *d, const struct observed *o,
+    struct step *s);
 /* clients.c: when the TTL wait ends, UTC seconds: before the cut-over the
  * lowering's time plus the old TTL, during it the switch's plus the old
  * TTL (at least cutoverTtlSeconds). */
