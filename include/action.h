@@ -52,6 +52,8 @@
 	X(ACT_START_REPLICATION, action_start_replication) \
 	/* rds_start_replication, no new position */ \
 	X(ACT_RESUME_REPLICATION, action_resume_replication) \
+	/* tag the old TTL on the target, UPSERT a short TTL */ \
+	X(ACT_LOWER_TTL, action_lower_ttl) \
 	/* tag target phase=cutover */ \
 	X(ACT_MARK_CUTOVER, action_mark_cutover) \
 	/* DROP USER on the source */ \
@@ -64,12 +66,18 @@
 	X(ACT_UNFENCE_TARGET, action_unfence_target) \
 	/* ChangeResourceRecordSets UPSERT */ \
 	X(ACT_SWITCH_ALIAS, action_switch_alias) \
+	/* rds_kill the source's clients, tag the switch time */ \
+	X(ACT_END_STALE_SESSIONS, action_end_stale_sessions) \
 	/* rds_kill the source's clients, tag done */ \
 	X(ACT_MARK_DONE, action_mark_done) \
 	/* DeleteDBInstance */ \
 	X(ACT_DELETE_TEMP_REPLICA, action_delete_temp_replica) \
 	/* DeleteDBSnapshot (unencrypted) */ \
 	X(ACT_DELETE_SNAPSHOT, action_delete_snapshot) \
+	/* EC2 CreateSecurityGroup, no inbound rule */ \
+	X(ACT_CREATE_ISOLATION_GROUP, action_create_isolation_group) \
+	/* ModifyDBInstance: the source into that group */ \
+	X(ACT_ISOLATE_SOURCE, action_isolate_source) \
 	/* read_only=0 on the source, untag phase */ \
 	X(ACT_ABORT_CUTOVER, action_abort_cutover) \
 	/* DeleteDBInstance: target of a purged freeze point */ \
@@ -83,7 +91,7 @@ enum action { ACT_NONE, ACTIONS(ACTION_ENUM_) ACT__COUNT };
 
 /* What an action changes. */
 enum action_mutates {
-	MUTATES_AWS, /* an AWS API call (RDS, Route 53) */
+	MUTATES_AWS, /* an AWS API call (RDS, Route 53, EC2) */
 	MUTATES_SQL, /* SQL on a MySQL server (CALL mysql.rds_*, DDL) */
 };
 

@@ -65,10 +65,11 @@
 #include "err.h"
 
 enum aws_service {
-	AWS_SVC_RDS,		/* RDS Query API 2014-10-31 */
-	AWS_SVC_KMS,		/* KMS JSON 1.1 (TrentService) */
-	AWS_SVC_ROUTE53,	/* Route 53 REST-XML 2013-04-01 */
-	AWS_SVC_STS,		/* STS Query API 2011-06-15 */
+	AWS_SVC_RDS,     /* RDS Query API 2014-10-31 */
+	AWS_SVC_KMS,     /* KMS JSON 1.1 (TrentService) */
+	AWS_SVC_ROUTE53, /* Route 53 REST-XML 2013-04-01 */
+	AWS_SVC_STS,     /* STS Query API 2011-06-15 */
+	AWS_SVC_EC2,     /* EC2 Query API 2016-11-15 */
 	AWS_SVC__COUNT
 };
 

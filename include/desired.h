@@ -105,6 +105,9 @@ struct desired {
 	char *endpoint_name;		/* lower case, with a final dot, as Route 53
 					   lists it: "db.internal.example.com." */
 	int ttl;			/* seconds, 0..86400 */
+	/* seconds, 1..300: the TTL the record is lowered to before the
+	 * cut-over (default 5) */
+	int cutover_ttl;
 	/* the cut-over may create a missing record (default false) */
 	bool create_record;
 
@@ -124,6 +127,9 @@ struct desired {
 	char *approval_file;		/* NULL = none; exists = approved */
 	char *postpone_file;		/* NULL = none */
 	int cutover_timeout_seconds;	/* 1..3600 */
+	/* after the cut-over, the old source gets a security group of its
+	 * own with no inbound rule (default false) */
+	bool isolate_source;
 
 	/* cleanup after cut-over */
 	bool delete_temp_replica;
@@ -147,11 +153,13 @@ struct desired {
 	 *   snapshot_id           <target>-freeze      snapshot, <= 255
 	 *   encrypted_snapshot_id <target>-freeze-enc  snapshot, <= 255
 	 *   param_group           <target>-params      parameter group, <= 255
+	 *   isolation_group       <target>-isolate-source  EC2 security group
 	 */
 	char *temp_replica_id;
 	char *snapshot_id;
 	char *encrypted_snapshot_id;
 	char *param_group;
+	char *isolation_group;
 };
 
 /* RDS for MySQL and MariaDB: mysql.rds_set_configuration('binlog retention

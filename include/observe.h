@@ -31,6 +31,17 @@
  * "default" (no user value: the engine default {TrueIfReplica}), "0" or
  * "1"; lifting the fence restores exactly that. */
 #define OBS_TAG_FENCE_PREV "rdsreconcile:fence-prev"
+/* On the target: when lower-alias-ttl lowered the record's TTL, UTC
+ * seconds, and the TTL it had before, seconds (the largest seen when it
+ * was lowered again): a client may hold the source's address that long. */
+#define OBS_TAG_TTL_LOWERED "rdsreconcile:ttl-lowered-at"
+#define OBS_TAG_TTL_BEFORE  "rdsreconcile:ttl-before"
+/* On the target: when the switch was first seen INSYNC, UTC seconds;
+ * sessions on the old source are ended until the old TTL has passed. */
+#define OBS_TAG_SWITCHED "rdsreconcile:switched-at"
+/* On the target: the old source's VPC security groups before
+ * isolate-source, comma-separated, to put them back by hand. */
+#define OBS_TAG_SOURCE_SGS "rdsreconcile:source-groups"
 
 /* Values of OBS_TAG_PHASE, in order. */
 #define PHASE_CUTOVER	"cutover"	/* fencing started: never replicate again */
@@ -122,6 +133,9 @@ struct obs_instance {
 	/* OBS_TAG_FENCED, 0 if absent. */
 	time_t fenced_at;
 	char fence_prev[8]; /* OBS_TAG_FENCE_PREV, "" if absent */
+	time_t ttl_lowered_at; /* OBS_TAG_TTL_LOWERED, 0 if absent */
+	long ttl_before;       /* OBS_TAG_TTL_BEFORE, seconds, 0 if absent */
+	time_t switched_at;    /* OBS_TAG_SWITCHED, 0 if absent */
 };
 
 /* One DB snapshot (RDS API Reference, DBSnapshot). */
@@ -216,6 +230,16 @@ struct obs_key {
 	char state[32];			/* KeyState: Enabled, Disabled, ... */
 };
 
+/* The security group isolate-source gives the old source (EC2 API
+ * Reference, SecurityGroup), observed once the cut-over is done and
+ * spec.cutover.isolateSource is on. */
+struct obs_group {
+	int exists;
+	int ours;      /* tag rdsreconcile:object == metadata.name */
+	char id[64];   /* GroupId */
+	int n_inbound; /* IpPermissions */
+};
+
 /* The alias record (Route 53 API Reference, ResourceRecordSet). */
 struct obs_record {
 	int zone_exists;
@@ -234,6 +258,7 @@ struct observed {
 	struct obs_snapshot copy;	/* its encrypted copy */
 	struct obs_key key;
 	struct obs_record record;
+	struct obs_group isolation;
 	int target_pg_exists;		/* our parameter group for the target */
 	int target_pg_ours;
 	enum tri target_pg_read_only;	/* read_only=1 set in that group */

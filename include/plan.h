@@ -39,6 +39,7 @@ enum wait_on {
 	WAIT_POSITION,  /* the final binlog position at cut-over */
 	WAIT_INSYNC,    /* Route 53 change propagation */
 	WAIT_RECONNECT, /* the target's I/O thread to reconnect */
+	WAIT_TTL,       /* the alias record's old TTL to run out */
 	WAIT_GATE_APPROVAL,
 	WAIT_GATE_WINDOW,
 	WAIT_GATE_LAG,

@@ -27,6 +27,7 @@ const struct aws_svcinfo aws_svcs[AWS_SVC__COUNT] = {
 	[AWS_SVC_KMS] = { "kms", "kms", "KMS", NULL },
 	[AWS_SVC_ROUTE53] = { "route53", "route53", "ROUTE_53", NULL },
 	[AWS_SVC_STS] = { "sts", "sts", "STS", "2011-06-15" },
+	[AWS_SVC_EC2] = { "ec2", "ec2", "EC2", "2016-11-15" },
 };
 
 /* Process-wide library setup, once. */

@@ -54,6 +54,7 @@ desired_free_one(struct desired *d)
 	free(d->snapshot_id);
 	free(d->encrypted_snapshot_id);
 	free(d->param_group);
+	free(d->isolation_group);
 	free(d);
 }
 

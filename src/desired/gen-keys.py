@@ -39,6 +39,7 @@ FIELDS = {
     "spec.endpoint.name": ("endpoint_name", "FQDN"),
     "spec.endpoint.createRecord": ("create_record", "BOOL"),
     "spec.endpoint.ttl": ("ttl", "INT"),
+    "spec.endpoint.cutoverTtlSeconds": ("cutover_ttl", "INT"),
     "spec.replication.binlogRetentionHours": ("binlog_retention_hours", "INT"),
     "spec.replication.expectedBuildHours": ("expected_build_hours", "INT"),
     "spec.replication.user": ("repl_user", "STR"),
@@ -49,6 +50,7 @@ FIELDS = {
     "spec.cutover.approvalFile": ("approval_file", "PATH"),
     "spec.cutover.postponeFile": ("postpone_file", "PATH"),
     "spec.cutover.timeoutSeconds": ("cutover_timeout_seconds", "INT"),
+    "spec.cutover.isolateSource": ("isolate_source", "BOOL"),
     "spec.cleanup.deleteTempReplica": ("delete_temp_replica", "BOOL"),
     "spec.cleanup.deleteUnencryptedSnapshot":
         ("delete_unencrypted_snapshot", "BOOL"),

@@ -121,5 +121,6 @@ store_values(const struct pctx *c, struct desired *d)
 	d->snapshot_id = xasprintf("%s-freeze", d->target_id);
 	d->encrypted_snapshot_id = xasprintf("%s-freeze-enc", d->target_id);
 	d->param_group = xasprintf("%s-params", d->target_id);
+	d->isolation_group = xasprintf("%s-isolate-source", d->target_id);
 	return RR_OK;
 }

@@ -27,6 +27,7 @@
 #include "observe.h"
 #include "rds.h"
 #include "context.h"
+#include "ec2.h"
 #include "route53.h"
 #include "secret.h"
 #include "xmalloc.h"
@@ -44,6 +45,21 @@ tagged_pos(struct binlog_pos *p, const struct rds_tags *t)
 	memset(p, 0, sizeof(*p));
 	if (f != NULL && n != NULL && binlog_pos_parse(p, f, n) != 0)
 		memset(p, 0, sizeof(*p));
+}
+
+/* A tag holding non-negative whole seconds; 0 when absent or not a
+ * number (a tag edited by hand never reads as a time in the future). */
+static time_t
+tag_time(const struct rds_tags *t, const char *key)
+{
+	const char *v = tag_value(t, key);
+	char *end;
+	long long n;
+
+	if (v == NULL || *v == '\0')
+		return 0;
+	n = strtoll(v, &end, 10);
+	return *end == '\0' && n > 0 ? (time_t)n : 0;
 }
 
 static int
@@ -238,6 +254,9 @@ observe_instance(struct rr_ctx *c, const char *id, struct obs_instance *oi,
 	if ((fenced = tag_value(&ri.tags, OBS_TAG_FENCED)) != NULL)
 		oi->fenced_at = (time_t)strtoll(fenced, NULL, 10);
 	COPY(oi->fence_prev, tag_value(&ri.tags, OBS_TAG_FENCE_PREV));
+	oi->ttl_lowered_at = tag_time(&ri.tags, OBS_TAG_TTL_LOWERED);
+	oi->ttl_before = (long)tag_time(&ri.tags, OBS_TAG_TTL_BEFORE);
+	oi->switched_at = tag_time(&ri.tags, OBS_TAG_SWITCHED);
 	if (change_id != NULL)
 		snprintf(change_id, change_len, "%s",
 		    rds_tags_get(&ri.tags, OBS_TAG_CHANGE) ?
@@ -795,6 +814,33 @@ observe_fence_age(struct observed *o)
 		o->position_wait_s = (long)(o->now - o->target.fenced_at);
 }
 
+/* The old source's isolation group, only when it can matter: declared,
+ * and the cut-over done (no EC2 call, nor permission, otherwise). */
+static enum rr_err
+observe_isolation(struct rr_ctx *c, struct observed *o)
+{
+	struct ec2_group g;
+	const char *v;
+	enum rr_err e;
+
+	if (!c->d->isolate_source || !o->target.exists ||
+	    strcmp(o->target.phase, PHASE_DONE) != 0 ||
+	    o->source.vpc_id[0] == '\0')
+		return RR_OK;
+	e = ec2_find_group(c->aws, &g, c->d->isolation_group, o->source.vpc_id);
+	if (e == RR_ERR_NOT_FOUND)
+		return RR_OK;
+	if (e != RR_OK)
+		return e;
+	o->isolation.exists = 1;
+	v = rds_tags_get(&g.tags, OBS_TAG_OBJECT);
+	o->isolation.ours = v != NULL && strcmp(v, c->d->name) == 0;
+	COPY(o->isolation.id, g.id);
+	o->isolation.n_inbound = g.n_inbound;
+	ec2_group_release(&g);
+	return RR_OK;
+}
+
 enum rr_err
 observe(struct observed *o, struct rr_ctx *c)
 {
@@ -831,6 +877,8 @@ observe(struct observed *o, struct rr_ctx *c)
 	if ((e = observe_pg_shared(c, o)) != RR_OK)
 		return e;
 	if ((e = observe_cutover_aws(c, o, change_id)) != RR_OK)
+		return e;
+	if ((e = observe_isolation(c, o)) != RR_OK)
 		return e;
 	observe_local(c, o);
 	observe_target_addrs(o);

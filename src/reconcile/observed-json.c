@@ -120,6 +120,17 @@ static const struct field instance_fields[] = {
 	O(struct obs_instance, tagged_pos, pos_fields),
 	TM(struct obs_instance, fenced_at),
 	S(struct obs_instance, fence_prev),
+	TM(struct obs_instance, ttl_lowered_at),
+	L(struct obs_instance, ttl_before, 0),
+	TM(struct obs_instance, switched_at),
+	END
+};
+
+static const struct field group_fields[] = {
+	B(struct obs_group, exists),
+	B(struct obs_group, ours),
+	S(struct obs_group, id),
+	I(struct obs_group, n_inbound),
 	END
 };
 
@@ -218,6 +229,7 @@ static const struct field observed_fields[] = {
 	T(struct observed, source_pg_read_only_set),
 	S(struct observed, source_pg_shared),
 	I(struct observed, n_source_pg_shared),
+	O(struct observed, isolation, group_fields),
 	S(struct observed, change_status),
 	O(struct observed, srcdb, srcdb_fields),
 	O(struct observed, temprepl, repl_fields),

@@ -48,6 +48,8 @@ COMMON_ERRORS = {
     "IncompleteSignature": 400, "SignatureDoesNotMatch": 403, "InvalidClientTokenId": 403,
     "MissingAuthenticationToken": 403, "AccessDenied": 403,
     "InternalFailure": 500, "ServiceUnavailable": 503,
+    # EC2 spellings (EC2 API Reference, "Error codes")
+    "UnknownParameter": 400, "AuthFailure": 401, "RequestLimitExceeded": 503, "InternalError": 500,
     # JSON 1.1 (KMS) spellings
     "ValidationException": 400, "SerializationException": 400, "UnrecognizedClientException": 400,
     "InvalidSignatureException": 400, "IncompleteSignatureException": 400,
@@ -63,6 +65,9 @@ AUTH_CODES = {
     "rest-xml": {"missing": "MissingAuthenticationToken", "incomplete": "IncompleteSignature",
                  "unknown_key": "InvalidClientTokenId", "token": "InvalidClientTokenId",
                  "expired": "RequestExpired", "signature": "SignatureDoesNotMatch"},
+    "ec2": {"missing": "MissingAuthenticationToken", "incomplete": "IncompleteSignature",
+            "unknown_key": "AuthFailure", "token": "AuthFailure",
+            "expired": "RequestExpired", "signature": "AuthFailure"},
     "json": {"missing": "MissingAuthenticationTokenException",
              "incomplete": "IncompleteSignatureException",
              "unknown_key": "UnrecognizedClientException", "token": "UnrecognizedClientException",
@@ -74,13 +79,20 @@ INPUT_CODES = {
     "query": {"unknown": "InvalidParameterValue", "missing": "MissingParameter",
               "type": "InvalidParameterValue", "value": "InvalidParameterValue",
               "malformed": "MalformedQueryString"},
+    "ec2": {"unknown": "UnknownParameter", "missing": "MissingParameter",
+            "type": "InvalidParameterValue", "value": "InvalidParameterValue",
+            "malformed": "MalformedQueryString"},
     "json": {"unknown": "ValidationException", "missing": "ValidationException",
              "type": "SerializationException", "value": "ValidationException",
              "malformed": "SerializationException"},
     "rest-xml": {k: "InvalidInput" for k in ("unknown", "missing", "type", "value", "malformed")},
 }
 
-THROTTLE_CODES = {"query": "Throttling", "json": "ThrottlingException", "rest-xml": "Throttling"}
+THROTTLE_CODES = {"query": "Throttling", "json": "ThrottlingException", "rest-xml": "Throttling",
+                  "ec2": "RequestLimitExceeded"}
+
+# The 5xx code each service answers an internal error with.
+INTERNAL_CODES = {"kms": "KMSInternalException", "ec2": "InternalError"}
 
 
 class Ctx:
@@ -105,6 +117,7 @@ class App:
     """Routing, authentication, validation and serialisation around the service handlers."""
 
     def __init__(self, state, credentials, log):
+        import ec2
         import kms
         import rds
         import route53
@@ -116,6 +129,7 @@ class App:
         self.handlers = {"rds": rds.RDS(state), "kms": kms.KMS(state),
                          "route53": route53.Route53(state), "sts": sts.STS(state)}
         self.rds = self.handlers["rds"]
+        self.handlers["ec2"] = ec2.EC2(state, self.rds)
         self.route53 = self.handlers["route53"]
 
     def log(self, method, service, action, status, request_id, started):
@@ -158,7 +172,7 @@ class App:
             handler = getattr(self.handlers[service], action, None)
             if handler is None:
                 raise AwsError({"query": "InvalidAction", "json": "UnknownOperationException",
-                                "rest-xml": "InvalidAction"}[proto],
+                                "rest-xml": "InvalidAction", "ec2": "InvalidAction"}[proto],
                                f"The action {action} is not implemented by this stand-in")
             result = handler(params, ctx) or {}
             resp = self.encode(m, op, result, request_id)
@@ -166,7 +180,7 @@ class App:
             resp = self.encode_error(m, e, request_id)
         except Exception:  # noqa: BLE001 - a bug in the stand-in answers like AWS's 500
             traceback.print_exc()
-            resp = self.encode_error(m, AwsError("KMSInternalException" if service == "kms" else "InternalFailure",
+            resp = self.encode_error(m, AwsError(INTERNAL_CODES.get(service, "InternalFailure"),
                                                  "internal error in the stand-in"), request_id)
         resp.headers["x-amzn-RequestId"] = request_id
         if action:
@@ -183,14 +197,14 @@ class App:
         if throttle:
             raise AwsError(THROTTLE_CODES[proto], "Rate exceeded")
         if fail:
-            code = "KMSInternalException" if service == "kms" else "InternalFailure"
-            raise AwsError(code, "We encountered an internal error. Please try again.")
+            raise AwsError(INTERNAL_CODES.get(service, "InternalFailure"),
+                           "We encountered an internal error. Please try again.")
 
     def decode(self, m, method, path, query, headers, body):
         """Find the operation and parse its input; returns (op, params, action)."""
         proto = m.protocol
         try:
-            if proto == "query":
+            if proto in ("query", "ec2"):
                 form = dict(urllib.parse.parse_qsl(query or "", keep_blank_values=True))
                 form.update(urllib.parse.parse_qsl(body.decode("utf-8"), keep_blank_values=True))
                 action = form.pop("Action", None)
@@ -234,6 +248,13 @@ class App:
         ns = m.metadata.get("xmlNamespace") or op.get("input", {}).get("xmlNamespace", {}).get("uri") \
             or "https://route53.amazonaws.com/doc/2013-04-01/"
         name = op["name"]
+        if proto == "ec2":
+            # EC2: members straight under <ActionResponse>, requestId first, no
+            # ResponseMetadata; an action without output answers <return>.
+            inner = model.to_xml(m, out["shape"], result) if out else "<return>true</return>"
+            xml = (f'<?xml version="1.0" encoding="UTF-8"?>\n<{name}Response xmlns="{ns}/">'
+                   f"<requestId>{request_id}</requestId>{inner}</{name}Response>")
+            return Response(200, xml, "text/xml;charset=UTF-8")
         if proto == "query":
             inner = ""
             if out:
@@ -258,6 +279,11 @@ class App:
         if m.protocol == "json":
             body = {"__type": code, "message": e.message}
             return Response(status, json.dumps(body), "application/x-amz-json-1.1")
+        if m.protocol == "ec2":
+            xml = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>{escape(code)}</Code>'
+                   f"<Message>{escape(e.message)}</Message></Error></Errors>"
+                   f"<RequestID>{request_id}</RequestID></Response>")
+            return Response(status, xml, "text/xml;charset=UTF-8")
         ns = m.metadata.get("xmlNamespace", "https://route53.amazonaws.com/doc/2013-04-01/")
         kind = "Sender" if status < 500 else "Receiver"
         xml = (f'<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="{ns}"><Error>'

@@ -25,6 +25,7 @@ SERVICES = {
     "kms": "kms/2014-11-01",
     "route53": "route53/2013-04-01",
     "sts": "sts/2011-06-15",
+    "ec2": "ec2/2016-11-15",
 }
 
 
@@ -237,11 +238,23 @@ def _q_value(model, shape_name, key, params, used):
     return None
 
 
+def _q_name(model, name, ref):
+    """A member's name on the wire: Query uses its locationName; the EC2
+    protocol its queryName, else its locationName with the first letter
+    upper-cased, else its name (botocore EC2Serializer)."""
+    if model.protocol == "ec2":
+        if "queryName" in ref:
+            return ref["queryName"]
+        loc = ref.get("locationName")
+        return loc[0].upper() + loc[1:] if loc else name
+    return ref.get("locationName", name)
+
+
 def _q_struct(model, shape_name, prefix, params, used):
     shape = model.shape(shape_name)
     out = {}
     for name, ref in shape["members"].items():
-        loc = ref.get("locationName", name)
+        loc = _q_name(model, name, ref)
         key = f"{prefix}.{loc}" if prefix else loc
         v = _q_value(model, ref["shape"], key, params, used)
         if v is not None:
@@ -264,13 +277,15 @@ def _indices(prefix, params):
 
 def _q_list(model, shape, key, params, used):
     member = shape["member"]
-    if shape.get("flattened"):
+    if model.protocol == "ec2":
+        lp = key   # EC2 lists are always Name.N, whatever the member is called
+    elif shape.get("flattened"):
         lp = key
         if "locationName" in member:
             lp = ".".join(key.split(".")[:-1] + [member["locationName"]])
     else:
         lp = f"{key}.{member.get('locationName', 'member')}"
-    if key in params and params[key] == "":
+    if key in params and params[key] == "" and model.protocol != "ec2":
         used.add(key)  # the Query encoding of an empty list
         return []
     idx = _indices(lp, params)

@@ -36,6 +36,9 @@ class Zone:
         self.private = private
         self.vpc = vpc
         self.records = {}      # (name, type, set identifier or "") -> ResourceRecordSet dict
+        # Every accepted change, for tests (/_awsim/state): wall-clock time,
+        # action and the record set, so a test can see when a TTL changed.
+        self.history = []
         self.created_mono = time.monotonic()
         soa = f"{NAME_SERVERS[0]}. awsim-hostmaster.invalid. 1 7200 900 1209600 86400"
         self.records[(name, "SOA", "")] = {"Name": name, "Type": "SOA", "TTL": 900,
@@ -216,6 +219,9 @@ class Route53:
                 raise AwsError("InvalidChangeBatch", "[" + ", ".join(errors) + "]")
             zone.records = records
             change = self._new_change(batch.get("Comment"))
+            for ch in batch["Changes"]:
+                zone.history.append({"at": time.time(), "action": ch["Action"], "change": change.id,
+                                     "record": dict(ch["ResourceRecordSet"])})
             return {"ChangeInfo": change.info(self.state)}
 
     def _check_rrset(self, zone, rr, action):
@@ -252,7 +258,8 @@ class Route53:
     # -- control interface ----------------------------------------------------------
     def zone_state(self, zone):
         return {"id": zone.id, "name": zone.name, "private": zone.private,
-                "records": [dict(v) for v in zone.records.values()]}
+                "records": [dict(v) for v in zone.records.values()],
+                "history": [dict(h) for h in zone.history]}
 
     def lookup(self, name):
         """(zone, rrsets at that name) from the zone with the longest matching suffix."""

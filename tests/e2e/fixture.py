@@ -256,14 +256,14 @@ class Fixture:
         change = self.r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={
             "Comment": "the name applications use",
             "Changes": [{"Action": "UPSERT", "ResourceRecordSet": {
-                "Name": a.record, "Type": rtype, "TTL": a.ttl,
+                "Name": a.record, "Type": rtype, "TTL": a.record_ttl,
                 "ResourceRecords": [{"Value": value}]}}]})
         cid = change["ChangeInfo"]["Id"]
         common.wait_for("route 53 change %s INSYNC" % cid,
                         lambda: self.r53.get_change(Id=cid)["ChangeInfo"]["Status"] == "INSYNC",
                         a.timeout)
         self.world.update(zone_id=zone_id, zone_name=zone_name, record_type=rtype,
-                          record_value=value)
+                          record_value=value, record_ttl=a.record_ttl)
         self.step("private zone %s (%s), %s %s -> %s" % (zone_name, zone_id, rtype, a.record, value))
 
     # -- data ---------------------------------------------------------------------
@@ -361,6 +361,9 @@ class Fixture:
             name=a.name, region=a.region, source=a.source, target=a.target, alias=a.alias,
             zone=self.world.get("zone_id", "Z0000000000NONE"), record=a.record, ttl=a.ttl,
             approval=a.approval, cutover_timeout=a.cutover_timeout)
+        if a.cutover_ttl is not None:
+            text = text.replace("    ttl: %d\n" % a.ttl,
+                                "    ttl: %d\n    cutoverTtlSeconds: %d\n" % (a.ttl, a.cutover_ttl))
         path = os.path.join(a.workdir, "desired.yaml")
         with open(path, "w", encoding="utf-8") as f:
             f.write(text)
@@ -460,7 +463,10 @@ def main(argv=None):
     ap.add_argument("--target", help="target instance id (default <source>-enc)")
     ap.add_argument("--alias", help="KMS alias (default alias/<name>)")
     ap.add_argument("--record", help="alias record (default db.<name>.internal)")
-    ap.add_argument("--ttl", type=int, default=1)
+    ap.add_argument("--ttl", type=int, default=1, help="spec.endpoint.ttl")
+    ap.add_argument("--record-ttl", type=int,
+                    help="TTL the record is made with (default --ttl): above the cut-over TTL, apply lowers it")
+    ap.add_argument("--cutover-ttl", type=int, help="spec.endpoint.cutoverTtlSeconds (default: not written)")
     ap.add_argument("--approval", choices=("auto", "manual"), default="auto")
     ap.add_argument("--cutover-timeout", type=int, default=30)
     ap.add_argument("--network", choices=("default", "private"), default="default",
@@ -484,6 +490,8 @@ def main(argv=None):
     args.target = args.target or args.source + "-enc"
     args.alias = args.alias or "alias/" + args.name
     args.record = args.record or "db.%s.internal" % args.name
+    if args.record_ttl is None:
+        args.record_ttl = args.ttl
     from botocore.exceptions import BotoCoreError, ClientError
     try:
         Fixture(args).build()

@@ -205,6 +205,57 @@ class Verify:
             raise Failed("%s: @@read_only=%s, want 1" % (self.source_id, ro))
         return "%s exists (%s), read_only=1" % (self.source_id, s.get("DBInstanceStatus"))
 
+    def c_ttl_lowered(self):
+        """The record's TTL went down before the fence, in the stand-in's own
+        record of changes, and the old TTL had passed by the fence; the
+        switch time is tagged for the sessions' drain."""
+        old = self.world.get("record_ttl")
+        short = (self.desired["spec"]["endpoint"]).get("cutoverTtlSeconds", 5)
+        if old is None or old <= short:
+            return "record made with TTL %s <= %s: nothing to lower" % (old, short)
+        tags = {t["Key"]: t["Value"] for t in self.rds.list_tags_for_resource(
+            ResourceName=self.target()["DBInstanceArn"])["TagList"]}
+        problems = []
+        for k in ("ttl-lowered-at", "ttl-before", "fenced-at", "switched-at"):
+            if "rdsreconcile:" + k not in tags:
+                problems.append("no tag rdsreconcile:%s on %s" % (k, self.target_id))
+        if problems:
+            raise Failed("; ".join(problems))
+        lowered = int(tags["rdsreconcile:ttl-lowered-at"])
+        before = int(tags["rdsreconcile:ttl-before"])
+        fenced = int(tags["rdsreconcile:fenced-at"])
+        switched = int(tags["rdsreconcile:switched-at"])
+        if before != old:
+            problems.append("ttl-before %d, the record was made with %d" % (before, old))
+        if lowered + before > fenced:
+            problems.append("fenced at %d, before the old TTL passed (lowered at %d + %ds)" % (
+                fenced, lowered, before))
+        status, state = common.control(self.url, "/_awsim/state")
+        zone = [z for z in state.get("zones", []) if z["id"] == self.zone_id]
+        hist = [h for h in (zone[0]["history"] if zone else [])
+                if h["record"]["Name"].rstrip(".").lower() + "." == self.record]
+        addr = self.target()["Endpoint"]["Address"]
+        low = [h for h in hist if h["record"].get("TTL") == short
+               and [v["Value"] for v in h["record"].get("ResourceRecords", [])] != [addr]]
+        switch = [h for h in hist if [v["Value"] for v in h["record"].get("ResourceRecords", [])] == [addr]]
+        if not low:
+            problems.append("the stand-in saw no change of %s to TTL %d on the source" % (self.record, short))
+        elif not switch:
+            problems.append("the stand-in saw no switch of %s" % self.record)
+        else:
+            # Tags hold whole seconds: 1 s of rounding.
+            if low[0]["at"] + old > fenced + 1:
+                problems.append("TTL lowered at %.1f in the stand-in, fenced at %d: less than %ds" % (
+                    low[0]["at"], fenced, old))
+            if low[0]["at"] > switch[0]["at"]:
+                problems.append("TTL lowered after the switch")
+            if switched + 1 < switch[0]["at"]:
+                problems.append("switched-at %d before the switch at %.1f" % (switched, switch[0]["at"]))
+        if problems:
+            raise Failed("; ".join(problems))
+        return "TTL %d -> %d at %.1f, fenced %.1fs later (old TTL %ds), switch tagged at %d" % (
+            old, short, low[0]["at"], fenced - low[0]["at"], old, switched)
+
     def load_writes(self):
         acked, doubt, order = {}, {}, []
         path = self.a.writes
@@ -327,7 +378,7 @@ class Verify:
 
     def run(self):
         for name in ("target-encrypted", "target-settings", "target-carried", "alias-target", "target-open",
-                     "source-fenced", "writes-on-target", "no-split-brain", "seed-rows",
+                     "source-fenced", "ttl-lowered", "writes-on-target", "no-split-brain", "seed-rows",
                      "temp-gone", "repl-user-dropped"):
             self.check(name, getattr(self, "c_" + name.replace("-", "_")))
         failed = [r for r in self.results if not r["ok"]]

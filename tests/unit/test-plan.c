@@ -881,6 +881,66 @@ cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/*
+ * Stale clients: lower-alias-ttl sends the same record with the short TTL
+ * and keeps the largest old TTL; end-stale-sessions tags the switch time
+ * only on its first pass.
+ */
+static void
+check_stale_arguments(const struct pcase *cases, size_t n)
+{
+	const struct pcase *c = case_named(cases, n, "stale-ttl-raised");
+	const struct step *s = c ? step_of(c, ACT_LOWER_TTL) : NULL;
+	char now[32];
+
+	ok(s != NULL && s->args.ttl == 5 &&
+	        strcmp(s->args.value, c->o.record.value) == 0 &&
+	        strcmp(s->args.record_type, c->o.record.type) == 0 &&
+	        strcmp(s->args.zone_id, "Z0123456789ABC") == 0 &&
+	        arg_tag(&s->args, OBS_TAG_TTL_BEFORE) != NULL &&
+	        strcmp(arg_tag(&s->args, OBS_TAG_TTL_BEFORE), "600") == 0 &&
+	        arg_tag(&s->args, OBS_TAG_TTL_LOWERED) != NULL,
+	    "arguments: lower-alias-ttl keeps the record's value and type, "
+	    "sends cutoverTtlSeconds and tags the largest old TTL");
+	c = case_named(cases, n, "stale-drain-first");
+	s = c ? step_of(c, ACT_END_STALE_SESSIONS) : NULL;
+	if (c != NULL)
+		snprintf(now, sizeof(now), "%lld", (long long)c->o.now);
+	ok(s != NULL && arg_tag(&s->args, OBS_TAG_SWITCHED) != NULL &&
+	        strcmp(arg_tag(&s->args, OBS_TAG_SWITCHED), now) == 0,
+	    "arguments: the first end-stale-sessions tags the time of the "
+	    "switch");
+	c = case_named(cases, n, "stale-drain-kill");
+	s = c ? step_of(c, ACT_END_STALE_SESSIONS) : NULL;
+	ok(s != NULL && s->args.n_tags == 0,
+	    "arguments: a later end-stale-sessions keeps the switch time");
+	c = case_named(cases, n, "isolate-create");
+	s = c ? step_of(c, ACT_CREATE_ISOLATION_GROUP) : NULL;
+	ok(s != NULL && strcmp(s->args.id, "shop-db-enc-isolate-source") == 0 &&
+	        strcmp(s->args.from, "vpc-0a1b2c3d") == 0 &&
+	        arg_tag(&s->args, OBS_TAG_OBJECT) != NULL &&
+	        strcmp(arg_tag(&s->args, OBS_TAG_OBJECT), "shop-db") == 0,
+	    "arguments: create-isolation-group names the group, the source's "
+	    "VPC and our tag");
+	s = c ? step_of(c, ACT_ISOLATE_SOURCE) : NULL;
+	ok(s != NULL && s->args.n_sg == 1 &&
+	        strcmp(s->args.id, "shop-db") == 0 &&
+	        arg_tag(&s->args, OBS_TAG_SOURCE_SGS) != NULL &&
+	        strcmp(arg_tag(&s->args, OBS_TAG_SOURCE_SGS),
+	            "sg-0a1b2c3d4e5f60718") == 0,
+	    "arguments: isolate-source sends only the isolation group and "
+	    "tags the source's groups before");
+	c = case_named(cases, n, "isolate-sessions-left");
+	s = c ? step_of(c, ACT_END_STALE_SESSIONS) : NULL;
+	ok(s != NULL && s->args.n_tags == 0,
+	    "arguments: after the cut-over end-stale-sessions tags nothing");
+	c = case_named(cases, n, "stale-drain-over");
+	ok(c != NULL && step_of(c, ACT_END_STALE_SESSIONS) == NULL &&
+	        step_of(c, ACT_MARK_DONE) != NULL,
+	    "stale clients: once the old TTL has passed the cut-over is "
+	    "marked done");
+}
+
 int
 main(void)
 {
@@ -937,6 +997,7 @@ main(void)
 	check_network_arguments(cases, n);
 	check_abort_arguments(cases, n);
 	check_failover(cases, n);
+	check_stale_arguments(cases, n);
 
 	for (i = 0; i < n; i++) {
 		desired_free(cases[i].d);

@@ -51,6 +51,11 @@ plan_assume(const struct desired *d, struct observed *o, const struct step *s)
 			o->srcdb.ddl.seen = 0;
 			o->srcdb.n_ddl = 0;
 			break;
+		case WAIT_TTL:
+			if (o->now < plan_ttl_deadline(d, o))
+				o->now = plan_ttl_deadline(d, o);
+			o->srcdb.client_connections = 0;
+			break;
 		case WAIT_STATUS:
 		case WAIT_NONE:
 			/* Whatever was changing settles. */

@@ -45,6 +45,11 @@ plan_cleanup(const struct desired *d, const struct observed *o, struct step *s)
 			    "delete unencrypted snapshot '%s'", d->snapshot_id);
 		return;
 	}
+	if (d->isolate_source) {
+		plan_isolate_source(d, o, s);
+		if (plan_decided(s))
+			return;
+	}
 	plan_set(s, STEP_CONVERGED, ACT_NONE, WAIT_NONE, 0, "",
 	    "the target is encrypted and serves the alias",
 	    "'%s' is encrypted and serves '%s'", d->target_id,

@@ -255,7 +255,5 @@ plan_cutover(const struct desired *d, const struct observed *o, struct step *s)
 		    "wait for the alias change to reach INSYNC");
 		return;
 	}
-	ACT(s, ACT_MARK_DONE,
-	    "clients still on the fenced source must reconnect to the alias",
-	    "end client sessions on the source and mark the cut-over done");
+	plan_stale_clients(d, o, s);
 }

@@ -81,6 +81,11 @@ plan_cutover_gates(const struct desired *d, const struct observed *o,
 	struct gate_state g;
 
 	plan_gates(d, o, &g);
+	/* First, well before the cut-over: the lowered TTL must reach the
+	 * resolvers before the old one is waited out. */
+	plan_lower_ttl(d, o, s);
+	if (plan_decided(s))
+		return;
 	if (!g.lag_open) {
 		WAIT(s, WAIT_LAG, POLL_LAG, "SHOW SLAVE STATUS",
 		    "the target is catching up",
@@ -112,6 +117,10 @@ plan_cutover_gates(const struct desired *d, const struct observed *o,
 		return;
 	}
 	if (plan_source_guards(d, o, s))
+		return;
+	/* Usually long over: the TTL was lowered when replication began. */
+	plan_ttl_wait(d, o, s);
+	if (plan_decided(s))
 		return;
 	/* Asked last, by the loop, once every other gate is open. */
 	if (o->before_cutover_hook == TRI_NO) {

@@ -86,6 +86,26 @@ int plan_source_guards(const struct desired *d, const struct observed *o,
 /* cutover.c: phase=cutover, finishing it. */
 void
 plan_cutover(const struct desired *d, const struct observed *o, struct step *s);
+/* clients.c: before the gates, the record's TTL lowered (decides s only
+ * to lower it); once the gates are open, its old TTL waited out. */
+void plan_lower_ttl(const struct desired *d, const struct observed *o,
+    struct step *s);
+void plan_ttl_wait(const struct desired *d, const struct observed *o,
+    struct step *s);
+/* clients.c: after the switch is INSYNC, sessions on the old source ended
+ * until the old TTL has passed, then the cut-over marked done. */
+void plan_stale_clients(const struct desired *d, const struct observed *o,
+    struct step *s);
+/* clients.c: cutover.isolateSource, last of all (it cuts off this tool's
+ * connections to the source too, and the run lock lives there): the
+ * isolation group made, the old source put in it alone.  Decides s only
+ * while that is still to do. */
+void plan_isolate_source(const struct desired *d, const struct observed *o,
+    struct step *s);
+/* clients.c: when the TTL wait ends, UTC seconds: before the cut-over the
+ * lowering's time plus the old TTL, during it the switch's plus the old
+ * TTL (at least cutoverTtlSeconds). */
+time_t plan_ttl_deadline(const struct desired *d, const struct observed *o);
 /* cleanup.c: phase=done, deleting what is no longer needed. */
 void
 plan_cleanup(const struct desired *d, const struct observed *o, struct step *s);

@@ -19,6 +19,7 @@ wait_name(enum wait_on w)
 	case WAIT_POSITION: return "position";
 	case WAIT_INSYNC: return "insync";
 	case WAIT_RECONNECT: return "reconnect";
+	case WAIT_TTL: return "ttl";
 	case WAIT_GATE_APPROVAL: return "approval";
 	case WAIT_GATE_WINDOW: return "window";
 	case WAIT_GATE_LAG: return "lag";
@@ -50,7 +51,8 @@ step_resource(const struct desired *d, const struct step *s)
 
 	if (s->kind == STEP_WAIT || s->kind == STEP_GATE) {
 		switch (s->wait) {
-		case WAIT_INSYNC: return d->endpoint_name;
+		case WAIT_INSYNC:
+		case WAIT_TTL: return d->endpoint_name;
 		case WAIT_LAG:
 		case WAIT_POSITION:
 		case WAIT_GATE_APPROVAL:

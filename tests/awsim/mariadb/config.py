@@ -103,6 +103,10 @@ def _base_options(root_dir, datadir, socket, server_id):
     }
 
 
+# What init_connect runs on an isolated instance: an error for every new session.
+ISOLATED_INIT_CONNECT = "DO awsim_no_inbound_rule_admits_this_connection()"
+
+
 def _cnf_text(options):
     lines = ["# written by tests/awsim/mariadb/config.py; rewritten on every change", "[mysqld]"]
     for key, value in options.items():
@@ -130,7 +134,24 @@ class ConfigMixin:
                          "binlog_format": "ROW",
                          "log_slave_updates": "OFF"})
         opts.update(self.params)
+        if getattr(self, "isolated", False):
+            opts["init_connect"] = ISOLATED_INIT_CONNECT
         return opts
+
+    @_errors_as_mariadb
+    def set_isolated(self, isolated):
+        """New client connections fail (every VPC security group of the
+        instance lacks an inbound rule); the sessions already open go on, as
+        tracked connections do.  How: init_connect, which MariaDB runs for
+        every new session of an account without CONNECTION ADMIN (the master
+        user has none, as on RDS), names a function that does not exist, and
+        a failing init_connect ends the session before its first statement.
+        Kept in my.cnf, so it survives a restart or failover."""
+        with self._lock:
+            self.isolated = bool(isolated)
+            self._write_cnf()
+            if self.is_running():
+                self.sql("SET GLOBAL init_connect = %s", (ISOLATED_INIT_CONNECT if isolated else "",))
 
     def _write_cnf(self):
         _write_file(self.cnf_path, _cnf_text(self._options()))

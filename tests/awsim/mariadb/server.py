@@ -36,6 +36,7 @@ class Server(ConfigMixin, AccountsMixin, ReplicationMixin, BackupMixin):
         self.server_id = int(server_id)
         self.binlog = False
         self.params = {}
+        self.isolated = False                   # no security group admits a new client
         self.profile = DEFAULT_PROFILE          # engine version it stands for (install.py)
         self.datadir = os.path.join(self.root_dir, "data")
         self.cnf_path = os.path.join(self.root_dir, "my.cnf")

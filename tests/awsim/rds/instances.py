@@ -430,6 +430,8 @@ class InstancesMixin:
             retention = pending.get("BackupRetentionPeriod")
             if retention is not None and inst.server:
                 inst.server.set_binlog(retention > 0)
+            if "sgs" in changes and inst.server:
+                inst.server.set_isolated(self._no_inbound(inst.placement.region, changes["sgs"]))
         self._wait_rest(started, MODIFYING)
         self.state.wait_hold("instance", inst.id, "modifying")  # before the values show
         with self.state.lock:
@@ -458,6 +460,13 @@ class InstancesMixin:
                 return
             self.state.sleep(BACKING_UP)
         self._set_status(inst, "available", "Finished applying modification to DB instance", ["configuration change"])
+
+    def _no_inbound(self, region, sgs):
+        """No group of sgs has an inbound rule (only groups made through EC2's
+        CreateSecurityGroup lack one here: ec2.py)."""
+        with self.state.lock:
+            meta = getattr(self._net(region), "sg_meta", {})
+            return all(not meta.get(sg, {}).get("inbound", True) for sg in sgs)
 
     def _modified_placement(self, ctx, inst, p):
         """The placement p asks of a ModifyDBInstance: a subnet group in another VPC
