@@ -55,6 +55,18 @@ $(S)/%.o: %.c $(HDRS)
 $(S)/rdsreconcile: $(LIB_SOBJ) $(S)/src/main.o
 	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
 
+# Crash build: the kill points of include/crashpoint.h compiled in, for
+# tests/crash/run.  No sanitizer, so a SIGKILL ends it at once.
+K	= build/crash
+LIB_KOBJ := $(LIB_SRC:%.c=$(K)/%.o)
+
+$(K)/%.o: %.c $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -DRR_CRASH_POINTS -c -o $@ $<
+
+$(K)/rdsreconcile: $(LIB_KOBJ) $(K)/src/main.o
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
 $(S)/tests/%: $(S)/tests/unit/%.o $(LIB_SOBJ)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
