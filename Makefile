@@ -1,8 +1,10 @@
 # rdsreconcile - plain Makefile, pkg-config for every library.
 #
 #   make              build ./rdsreconcile
-#   make check        unit tests + stand-in tests + end-to-end tests,
-#                     all C code built with ASan+UBSan
+#   make check        unit tests + stand-in tests + end-to-end tests
+#                     + a sample of the crash sweep, all C code built with
+#                     ASan+UBSan (the crash build without)
+#   make test-crash   the crash-anywhere sweep at every kill point
 #   make demo         the main job against the local AWS stand-in
 #   make bench        benchmark figures (printed, never pass/fail)
 #   make install PREFIX=/usr/local
@@ -35,7 +37,7 @@ LIB_SOBJ := $(LIB_SRC:%.c=$(S)/%.o)
 TESTS	 := $(TEST_SRC:tests/unit/%.c=$(S)/tests/%)
 
 .PHONY: all check deps unit test-awsim test-desired test-secret test-leak test-db \
-	test-aws test-e2e test-completion test-contrib demo bench install lint clean
+	test-aws test-e2e test-completion test-contrib test-crash test-crash-sample demo bench install lint clean
 all: rdsreconcile
 
 rdsreconcile: $(LIB_OBJ) $(O)/src/main.o
@@ -54,6 +56,18 @@ $(S)/%.o: %.c $(HDRS)
 
 $(S)/rdsreconcile: $(LIB_SOBJ) $(S)/src/main.o
 	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+
+# Crash build: the kill points of include/crashpoint.h compiled in, for
+# tests/crash/run.  No sanitizer, so a SIGKILL ends it at once.
+K	= build/crash
+LIB_KOBJ := $(LIB_SRC:%.c=$(K)/%.o)
+
+$(K)/%.o: %.c $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -DRR_CRASH_POINTS -c -o $@ $<
+
+$(K)/rdsreconcile: $(LIB_KOBJ) $(K)/src/main.o
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(S)/tests/%: $(S)/tests/unit/%.o $(LIB_SOBJ)
 	@mkdir -p $(@D)
@@ -104,9 +118,26 @@ test-completion: $(S)/rdsreconcile
 test-contrib: $(S)/rdsreconcile
 	RDSRECONCILE=$(CURDIR)/$(S)/rdsreconcile tests/contrib/run
 
+# The crash-anywhere sweep: every kill point, or only those CRASH_SAMPLE
+# names.  check runs CHECK_CRASH_SAMPLE: a step boundary, a kill between
+# two statements of a step, and one inside the fenced section.
+CRASH_SAMPLE ?=
+CHECK_CRASH_SAMPLE = create-snapshot/act:after \
+	drop-replication-user/sql\#2:after \
+	fence-source/aws:ModifyDBParameterGroup:after
+test-crash: $(S)/rdsreconcile $(K)/rdsreconcile
+	RDSRECONCILE=$(CURDIR)/$(S)/rdsreconcile \
+	    RDSRECONCILE_CRASH=$(CURDIR)/$(K)/rdsreconcile \
+	    CRASH_SAMPLE='$(CRASH_SAMPLE)' tests/crash/run
+
+test-crash-sample:
+	@$(MAKE) --no-print-directory test-crash \
+	    CRASH_SAMPLE='$(CHECK_CRASH_SAMPLE)'
+
 check: deps
 	@$(MAKE) --no-print-directory lint unit test-desired test-secret test-db \
-		test-awsim test-aws test-e2e test-leak test-completion test-contrib
+		test-awsim test-aws test-e2e test-leak test-completion test-contrib \
+		test-crash-sample
 	@echo "check: all suites passed"
 
 # pkg-config's flags are read when make starts, before deps may have

@@ -27,6 +27,8 @@ void log_set_object(const char *name);
 /* The step (action name) and resource following lines are about; NULLs
  * clear.  The strings must outlive their use (they are not copied). */
 void log_set_step(const char *step, const char *resource);
+/* The step set last, or NULL outside a step. */
+const char *log_get_step(void);
 
 void log_msg(enum log_level l, const char *func, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

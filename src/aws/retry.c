@@ -24,6 +24,7 @@
 #include "aws-int.h"
 #include "buf.h"
 #include "clock.h"
+#include "crashpoint.h"
 #include "log.h"
 
 #define DEFAULT_ATTEMPTS   3
@@ -227,6 +228,8 @@ aws_perform(struct aws_client *c, const struct aws_exchange *x,
 	if ((e = aws_request_init(&rq, c, x)) != RR_OK)
 		goto out;
 	aws_count_call(c, x->svc, x->action);
+	if (aws_action_is_mutating(x->action))
+		crash_point_step("aws:%s:before", x->action);
 
 	for (n = 1;; n++) {
 		unsigned cost;
@@ -279,6 +282,8 @@ aws_perform(struct aws_client *c, const struct aws_exchange *x,
 			*body = r.body;
 			memset(&r.body, 0, sizeof(r.body)); /* transferred */
 			e = RR_OK;
+			if (aws_action_is_mutating(x->action))
+				crash_point_step("aws:%s:after", x->action);
 			goto out;
 		} else {
 			aws_error_parse(&c->last, r.status, r.body.data,

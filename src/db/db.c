@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "buf.h"
+#include "crashpoint.h"
 #include "db-int.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -234,6 +235,7 @@ db_query(struct db *db, const char *sql, size_t len, const char *log_sql,
 	if (resp != NULL)
 		*resp = NULL;
 	log_statement(db, log_sql != NULL ? log_sql : sql);
+	crash_point_sql(0);
 	if (mysql_real_query(db->my, sql, len) != 0) {
 		err = db_seterr(db, mysql_errno(db->my), mysql_error(db->my),
 		    secret, secret_len);
@@ -259,6 +261,7 @@ db_query(struct db *db, const char *sql, size_t len, const char *log_sql,
 			goto out;
 		}
 	}
+	crash_point_sql(1);
 	if (resp != NULL) {
 		*resp = res;
 		res = NULL;	/* transferred */
@@ -351,6 +354,7 @@ db_call(struct db *db, const char *proc, const struct db_param *pv,
 	buf_appends(&sql, ")");
 	buf_appends(&shown, ")");
 	log_statement(db, buf_str(&shown));
+	crash_point_sql(0);
 
 	if ((st = mysql_stmt_init(db->my)) == NULL) {
 		err = db_seterr(db, mysql_errno(db->my), mysql_error(db->my),
@@ -364,7 +368,8 @@ db_call(struct db *db, const char *proc, const struct db_param *pv,
 		    secret, secret_len);
 		goto out;
 	}
-	err = stmt_drain(db, st, secret, secret_len);
+	if ((err = stmt_drain(db, st, secret, secret_len)) == RR_OK)
+		crash_point_sql(1);
 out:
 	if (st != NULL)
 		mysql_stmt_close(st);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "crashpoint.h"
 #include "desired.h"
 #include "hooks.h"
 #include "lastrun.h"
@@ -285,6 +286,7 @@ reconcile(struct rr_ctx *c, struct step *last)
 
 		if (s.kind == STEP_WAIT) {
 			progress_wait(&prog, d, &s, poll_scale(c));
+			crash_point("wait:%s", wait_name(s.wait));
 			if (c->opts->once && !critical) {
 				progress_end(&prog);
 				return OUTCOME_PROGRESSING;
@@ -348,7 +350,9 @@ reconcile(struct rr_ctx *c, struct step *last)
 		}
 		step_print(d, &s, NULL);
 		log_set_step(action_name(s.action), step_resource(d, &s));
+		crash_point("%s/act:before", action_name(s.action));
 		e = act(c, &o, &s);
+		crash_point("%s/act:after", action_name(s.action));
 		/* For status: the last action taken, from whichever machine. */
 		if (lastrun_write(d, &s, e, time(NULL)) != RR_OK)
 			log_warn("cannot record the last action: %s",

@@ -29,6 +29,12 @@ log_set_step(const char *s, const char *r)
 	resource = r;
 }
 
+const char *
+log_get_step(void)
+{
+	return step;
+}
+
 static void
 put(json_t *o, const char *key, const char *val)
 {
