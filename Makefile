@@ -2,9 +2,10 @@
 #
 #   make              build ./rdsreconcile
 #   make check        unit tests + stand-in tests + end-to-end tests
-#                     + a sample of the crash sweep, all C code built with
-#                     ASan+UBSan (the crash build without)
+#                     + samples of the crash sweep and the fault storms,
+#                     all C code built with ASan+UBSan (the crash build without)
 #   make test-crash   the crash-anywhere sweep at every kill point
+#   make test-faults  every fault storm (tests/faults/run)
 #   make demo         the main job against the local AWS stand-in
 #   make bench        benchmark figures (printed, never pass/fail)
 #   make install PREFIX=/usr/local
@@ -37,7 +38,8 @@ LIB_SOBJ := $(LIB_SRC:%.c=$(S)/%.o)
 TESTS	 := $(TEST_SRC:tests/unit/%.c=$(S)/tests/%)
 
 .PHONY: all check deps unit test-awsim test-desired test-secret test-leak test-db \
-	test-aws test-e2e test-completion test-contrib test-crash test-crash-sample demo bench install lint clean
+	test-aws test-e2e test-completion test-contrib test-crash test-crash-sample \
+	test-faults test-faults-sample demo bench install lint clean
 all: rdsreconcile
 
 rdsreconcile: $(LIB_OBJ) $(O)/src/main.o
@@ -112,6 +114,14 @@ test-aws: $(S)/rdsreconcile
 test-e2e: $(S)/rdsreconcile
 	RDSRECONCILE=$(CURDIR)/$(S)/rdsreconcile tests/e2e/run
 
+# Fault storms (tests/faults/run): every storm; check runs a sample of them.
+FAULTS_SAMPLE ?= error5xx kill-sessions
+test-faults: $(S)/rdsreconcile
+	RDSRECONCILE=$(CURDIR)/$(S)/rdsreconcile tests/faults/run
+
+test-faults-sample: $(S)/rdsreconcile
+	RDSRECONCILE=$(CURDIR)/$(S)/rdsreconcile tests/faults/run $(FAULTS_SAMPLE)
+
 test-completion: $(S)/rdsreconcile
 	RDSRECONCILE=$(CURDIR)/$(S)/rdsreconcile tests/completion/run
 
@@ -136,8 +146,8 @@ test-crash-sample:
 
 check: deps
 	@$(MAKE) --no-print-directory lint unit test-desired test-secret test-db \
-		test-awsim test-aws test-e2e test-leak test-completion test-contrib \
-		test-crash-sample
+		test-awsim test-aws test-e2e test-faults-sample test-leak test-completion \
+		test-contrib test-crash-sample
 	@echo "check: all suites passed"
 
 # pkg-config's flags are read when make starts, before deps may have

@@ -88,6 +88,21 @@ INPUT_CODES = {
     "rest-xml": {k: "InvalidInput" for k in ("unknown", "missing", "type", "value", "malformed")},
 }
 
+# The name a Create*/Copy*/Restore* call gives what it makes, for the call log
+# (tests count resources created twice); the target's name before the source's.
+RESOURCE_KEYS = ("TargetDBSnapshotIdentifier", "TargetDBParameterGroupIdentifier", "DBInstanceIdentifier",
+                 "DBSnapshotIdentifier", "DBParameterGroupName", "DBSubnetGroupName", "AliasName")
+
+
+def resource_of(action, params):
+    if not action or not action.startswith(("Create", "Copy", "Restore")) or not isinstance(params, dict):
+        return None
+    for k in RESOURCE_KEYS:
+        if isinstance(params.get(k), str):
+            return params[k]
+    return None
+
+
 THROTTLE_CODES = {"query": "Throttling", "json": "ThrottlingException", "rest-xml": "Throttling",
                   "ec2": "RequestLimitExceeded"}
 
@@ -157,7 +172,7 @@ class App:
         service = scope[3] if scope and scope[3] in model.SERVICES else self.guess_service(path, headers)
         m = model.get(service)
         proto = m.protocol
-        action = None
+        action = resource = None
         try:
             try:
                 auth = sigv4.verify(method, path, query, headers, body, self.credentials)
@@ -167,6 +182,7 @@ class App:
                 raise AwsError(AUTH_CODES[proto]["signature"],
                                f"Credential should be scoped to correct service: '{auth.service}'")
             op, params, action = self.decode(m, method, path, query, headers, body)
+            resource = resource_of(action, params)
             ctx = Ctx(self.state, auth.region, request_id, auth.access_key)
             self.apply_faults(proto, service, action)
             handler = getattr(self.handlers[service], action, None)
@@ -184,7 +200,7 @@ class App:
                                                  "internal error in the stand-in"), request_id)
         resp.headers["x-amzn-RequestId"] = request_id
         if action:
-            self.state.record_call(service, action, is_mutating(action), resp.status, request_id)
+            self.state.record_call(service, action, is_mutating(action), resp.status, request_id, resource)
         return resp, service, action, request_id
 
     def apply_faults(self, proto, service, action):
@@ -192,13 +208,15 @@ class App:
         if f.latency_ms:
             time.sleep(f.latency_ms / 1000.0)
         with self.state.lock:
-            throttle = f.take("throttle", action)
-            fail = not throttle and f.take("error5xx", action)
-        if throttle:
+            kind = f.draw(action)
+        if kind == "throttle":
             raise AwsError(THROTTLE_CODES[proto], "Rate exceeded")
-        if fail:
-            raise AwsError(INTERNAL_CODES.get(service, "InternalFailure"),
-                           "We encountered an internal error. Please try again.")
+        if kind == "error5xx":
+            if service in INTERNAL_CODES:
+                raise AwsError(INTERNAL_CODES[service], "We encountered an internal error. Please try again.")
+            if f.error5xx_code == "ServiceUnavailable":
+                raise AwsError("ServiceUnavailable", "The request has failed due to a temporary failure of the server.")
+            raise AwsError("InternalFailure", "We encountered an internal error. Please try again.")
 
     def decode(self, m, method, path, query, headers, body):
         """Find the operation and parse its input; returns (op, params, action)."""
@@ -357,17 +375,38 @@ class App:
 
     def set_faults(self, data):
         f = self.state.faults
+        try:
+            throttle, error5xx = data.get("throttle", {}), data.get("error5xx", {})
+            rates = [float(x.get("rate", 0)) for x in (throttle, error5xx)]
+            code = error5xx.get("code", f.error5xx_code)
+            kill = data.get("kill_sessions")
+            if any(r < 0 or r > 1 for r in rates) or sum(rates) > 1:
+                raise ValueError("rates must be within 0..1 and add up to at most 1")
+            if code not in ("InternalFailure", "ServiceUnavailable"):
+                raise ValueError("error5xx code: InternalFailure or ServiceUnavailable")
+            if kill is not None and kill and float(kill.get("every_seconds", 0)) <= 0:
+                raise ValueError("kill_sessions: every_seconds > 0")
+        except (ValueError, TypeError, AttributeError) as e:
+            return 400, {"error": str(e)}
         with self.state.lock:
             if "throttle" in data:
-                f.throttle_count = int(data["throttle"].get("count", 0))
-                f.throttle_action = data["throttle"].get("action")
+                f.throttle_count = int(throttle.get("count", 0))
+                f.throttle_action = throttle.get("action")
+                f.throttle_rate = rates[0]
             if "error5xx" in data:
-                f.error5xx_count = int(data["error5xx"].get("count", 0))
-                f.error5xx_action = data["error5xx"].get("action")
+                f.error5xx_count = int(error5xx.get("count", 0))
+                f.error5xx_action = error5xx.get("action")
+                f.error5xx_rate = rates[1]
+                f.error5xx_code = code
+            if "seed" in data or "throttle" in data or "error5xx" in data:
+                f.seed = int(data.get("seed", f.seed))
+                f.rng.seed(f.seed)
             if "latency_ms" in data:
                 f.latency_ms = int(data["latency_ms"])
             if "hide_new_seconds" in data:
                 f.hide_new_seconds = float(data["hide_new_seconds"])
+        if "kill_sessions" in data:
+            self.rds.control_kill_sessions(kill or None)
         for key, fn in (("stop_instance", self.rds.control_stop_server),
                         ("start_instance", self.rds.control_start_server),
                         ("failover", self.rds.control_failover)):

@@ -66,7 +66,9 @@ class Model:
         if not s or not s.get("exception"):
             return None
         err = s.get("error", {})
-        return err.get("code", name), err.get("httpStatusCode", 400)
+        # A "fault" (the service's side) without a status is a 500, as the
+        # API references list them (KMS: KMSInternalException, 500).
+        return err.get("code", name), err.get("httpStatusCode", 500 if s.get("fault") else 400)
 
     # -- REST routing -------------------------------------------------------------
     def route(self, method, path):

@@ -42,20 +42,36 @@ def random_id(prefix, n, alphabet=string.ascii_uppercase + string.digits):
 
 
 class Faults:
-    """Fault hooks set through the control interface."""
+    """Fault hooks set through the control interface.
+
+    Two forms for throttling and 5xx: a count (the next N calls, optionally
+    of one action) and a rate (that fraction of all calls, drawn from a PRNG
+    seeded by the test, so a given sequence of calls always meets the same
+    faults).  A count is used up before a rate applies."""
 
     def __init__(self):
         self.throttle_count = 0
         self.throttle_action = None
         self.error5xx_count = 0
         self.error5xx_action = None
+        self.error5xx_code = "InternalFailure"
+        self.throttle_rate = 0.0
+        self.error5xx_rate = 0.0
+        self.seed = 1
+        self.rng = random.Random(self.seed)
         self.latency_ms = 0
         self.hide_new_seconds = 0
+        self.kill_sessions = None      # {"user", "every_seconds", "instances", "spare_hosts"}
+        self.injected = {"throttle": 0, "error5xx": 0, "killed_sessions": 0}
 
     def as_dict(self):
-        return {"throttle": {"count": self.throttle_count, "action": self.throttle_action},
-                "error5xx": {"count": self.error5xx_count, "action": self.error5xx_action},
-                "latency_ms": self.latency_ms, "hide_new_seconds": self.hide_new_seconds}
+        return {"throttle": {"count": self.throttle_count, "action": self.throttle_action,
+                             "rate": self.throttle_rate},
+                "error5xx": {"count": self.error5xx_count, "action": self.error5xx_action,
+                             "rate": self.error5xx_rate, "code": self.error5xx_code},
+                "seed": self.seed,
+                "latency_ms": self.latency_ms, "hide_new_seconds": self.hide_new_seconds,
+                "kill_sessions": self.kill_sessions, "injected": dict(self.injected)}
 
     def take(self, kind, action):
         """Consume one throttle/5xx token if one applies to this action."""
@@ -65,6 +81,25 @@ class Faults:
             setattr(self, kind + "_count", count - 1)
             return True
         return False
+
+    def draw(self, action):
+        """The fault of this call: "throttle", "error5xx" or None (caller holds the lock)."""
+        kind = None
+        if self.take("throttle", action):
+            kind = "throttle"
+        elif self.take("error5xx", action):
+            kind = "error5xx"
+        elif self.throttle_rate or self.error5xx_rate:
+            # One draw per call: throttle below throttle_rate, 5xx in the
+            # next error5xx_rate, so the two rates hold exactly.
+            u = self.rng.random()
+            if u < self.throttle_rate:
+                kind = "throttle"
+            elif u < self.throttle_rate + self.error5xx_rate:
+                kind = "error5xx"
+        if kind:
+            self.injected[kind] += 1
+        return kind
 
 
 class State:
@@ -168,10 +203,11 @@ class State:
         os.replace(tmp, self.hosts_path)
 
     # -- calls --------------------------------------------------------------------
-    def record_call(self, service, action, mutating, status, request_id):
+    def record_call(self, service, action, mutating, status, request_id, resource=None):
         with self.lock:
             self.calls.append({"time": now().isoformat(), "service": service, "action": action,
-                               "mutating": mutating, "status": status, "request_id": request_id})
+                               "mutating": mutating, "status": status, "request_id": request_id,
+                               "resource": resource})
 
     def calls_summary(self, reset=False):
         with self.lock:

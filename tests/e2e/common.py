@@ -150,12 +150,14 @@ def load_json(path):
 
 
 def mysql_connect(host, port, user, password, database=None, timeout=5, io_timeout=30,
-                  autocommit=True):
-    """A pymysql connection; timeout bounds the connect, io_timeout each read and write."""
+                  autocommit=True, bind_address=None):
+    """A pymysql connection; timeout bounds the connect, io_timeout each read and write;
+    bind_address: the local address it leaves from (default: the kernel's choice)."""
     import pymysql
     return pymysql.connect(host=host, port=int(port), user=user, password=password,
                            database=database, connect_timeout=timeout, read_timeout=io_timeout,
-                           write_timeout=io_timeout, autocommit=autocommit, charset="utf8mb4")
+                           write_timeout=io_timeout, autocommit=autocommit, charset="utf8mb4",
+                           bind_address=bind_address)
 
 
 ER_SP_DOES_NOT_EXIST = 1305

@@ -2,7 +2,7 @@
 """A steady write load "through the alias", recording every acknowledged commit.
 
     writer.py --world DIR/world.json --out DIR/writes.jsonl --summary DIR/writer.json
-              [--interval 0.01] [--ready-file FILE]
+              [--interval 0.01] [--ready-file FILE] [--bind 127.0.0.x]
 
 Every (re)connect resolves the alias record with the stand-in's resolver
 (GET /_awsim/resolve?name=...), as an application re-resolving DNS would, and
@@ -86,7 +86,8 @@ class Writer:
         if port is None:
             raise LookupError("no port for %s (resolver gave none, world.json neither)" % addr)
         self.conn = common.mysql_connect(addr, port, self.user, self.password, database="app",
-                                         timeout=2, io_timeout=5, autocommit=False)
+                                         timeout=2, io_timeout=5, autocommit=False,
+                                         bind_address=self.a.bind)
         self.addr = addr
         self.inst = inst     # the instance behind addr (an address may change: Multi-AZ failover)
         self.connects += 1
@@ -231,6 +232,8 @@ def main(argv=None):
     ap.add_argument("--password-file", help="admin password (default: world.json's password_file)")
     ap.add_argument("--interval", type=float, default=0.01, help="seconds between writes")
     ap.add_argument("--duration", type=float, default=0, help="stop after this many seconds (0: at SIGTERM)")
+    ap.add_argument("--bind", help="local address to connect from (so a test can tell the writer's "
+                    "sessions from others of the same user, e.g. kill_sessions' spare_hosts)")
     ap.add_argument("--ready-file", help="written after the first acknowledged commit")
     args = ap.parse_args(argv)
     signal.signal(signal.SIGTERM, on_signal)

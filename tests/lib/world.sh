@@ -5,7 +5,8 @@
 #
 #   world_make DIR [fixture.py args...]   reset the stand-in, run fixture.py
 #   writer_start DIR                      writer.py on DIR/world.json; returns
-#                                         after its first acknowledged commit
+#                                         after its first acknowledged commit;
+#                                         from $WRITER_BIND's address if set
 #   writer_stop                           SIGTERM, wait; DIR/writer.json holds
 #                                         the summary
 #   run_bounded SECS OUT ERR CMD...       CMD in the background (so our traps
@@ -83,7 +84,8 @@ writer_start() {
 	rm -f "$dir/writer.ready"
 	"$WORLD_PY" "$WORLD_E2E/writer.py" --world "$dir/world.json" --out "$dir/writes.jsonl" \
 		--summary "$dir/writer.json" --ready-file "$dir/writer.ready" \
-		--interval "${2:-0.01}" </dev/null >"$dir/writer.log" 2>&1 &
+		--interval "${2:-0.01}" ${WRITER_BIND:+--bind "$WRITER_BIND"} \
+		</dev/null >"$dir/writer.log" 2>&1 &
 	WRITER_PID=$!
 	for ((i = 0; i < 200; i++)); do
 		[ -e "$dir/writer.ready" ] && return 0

@@ -5,6 +5,7 @@ metadata-only fixture instances, reset and shutdown."""
 import os
 import shutil
 import sys
+import threading
 import time
 
 from state import AwsError
@@ -80,6 +81,66 @@ class ControlMixin:
             if inst.status != "available":
                 raise AwsError("InvalidDBInstanceStateFault", f"DB instance {inst.id} is not in available state.")
             self._start_reboot(inst, True)
+
+    def control_kill_sessions(self, cfg):
+        """The fault kill_sessions: every cfg["every_seconds"] (real seconds),
+        KILL CONNECTION every session of cfg["user"] (default: each instance's
+        master user) on cfg["instances"] (default: every instance with a
+        running server), except sessions from cfg["spare_hosts"] addresses and
+        the replication threads (Binlog Dump, system user).  None stops it.
+        One killer at a time; a reset stops it too (a new Faults)."""
+        faults = self.state.faults
+        with self.state.lock:
+            faults.kill_sessions = dict(cfg) if cfg else None
+            token = object()
+            faults.killer_token = token
+        if not cfg:
+            return
+
+        def loop():
+            try:
+                while not self.state.stopping.wait(float(cfg["every_seconds"])):
+                    if self.state.faults is not faults or getattr(faults, "killer_token", None) is not token:
+                        return
+                    n = self._kill_sessions_once(cfg)
+                    with self.state.lock:
+                        faults.injected["killed_sessions"] += n
+            finally:
+                with self.workers_lock:
+                    self.workers.discard(threading.current_thread())
+        with self.workers_lock:
+            if self.state.stopping.is_set():
+                return
+            t = threading.Thread(target=loop, name="kill sessions", daemon=True)
+            self.workers.add(t)
+            t.start()
+
+    def _kill_sessions_once(self, cfg):
+        with self.state.lock:
+            want = cfg.get("instances")
+            insts = [i for i in self.state.instances.values()
+                     if i.server is not None and not i.fixture and (not want or i.id in want)]
+            targets = [(i.server, cfg.get("user") or i.master_user) for i in insts]
+        spare = set(cfg.get("spare_hosts") or ())
+        killed = 0
+        for server, user in targets:
+            try:
+                if not server.is_running():
+                    continue
+                rows = server.sql("SELECT ID, HOST FROM information_schema.PROCESSLIST WHERE USER = %s "
+                                  "AND COMMAND NOT IN ('Binlog Dump', 'Binlog Dump GTID', 'Daemon', 'Killed') "
+                                  "AND ID <> CONNECTION_ID()", (user,))
+                for ident, host in rows:
+                    if (host or "").rsplit(":", 1)[0] in spare:
+                        continue
+                    try:
+                        server.sql("KILL CONNECTION %d" % int(ident))
+                        killed += 1
+                    except Exception:  # noqa: BLE001 - gone meanwhile (1094)
+                        pass
+            except Exception:  # noqa: BLE001 - a server restarting (failover) is skipped
+                continue
+        return killed
 
     def instance_by_endpoint(self, name):
         """(id, port, address) of the instance whose endpoint name is name, or None."""
