@@ -98,6 +98,12 @@ plan_assume(const struct desired *d, struct observed *o, const struct step *s)
 			 * is unknown here, the forecast takes the target's. */
 			if (o->source.exists && o->srcdb.reachable != TRI_YES)
 				o->srcdb.reachable = TRI_YES;
+			/* Read again; the forecast takes a format that
+			 * replicates (a wrong one is refused when read). */
+			if (o->srcdb.reachable == TRI_YES &&
+			    o->srcdb.binlog_format[0] == '\0')
+				snprintf(o->srcdb.binlog_format,
+				    sizeof(o->srcdb.binlog_format), "ROW");
 			/* Fenced only once the replication user was gone. */
 			if (o->source_pg_read_only == TRI_YES &&
 			    o->srcdb.repl_user_exists == TRI_UNKNOWN)

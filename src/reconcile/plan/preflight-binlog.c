@@ -32,6 +32,17 @@ plan_preflight_binlog(const struct desired *d, const struct observed *o,
 		    "binary logging is off on source '%s'", d->source_id);
 		return;
 	}
+	if (o->srcdb.binlog_format[0] == '\0') {
+		/* Not read (the session dropped mid-pass, say): refusing
+		 * would tell the operator to change a setting that may be
+		 * fine. */
+		WAIT(s, WAIT_STATUS, POLL_STATUS, "SELECT @@binlog_format",
+		    "the format decides whether replication copies the rows "
+		    "the source wrote",
+		    "wait until source '%s' reports its binlog_format",
+		    d->source_id);
+		return;
+	}
 	/* MIXED logs every statement that is unsafe for statement-based
 	 * replication as row events (MySQL Reference Manual, "Mixed Binary
 	 * Logging Format"); STATEMENT replays them and can apply other rows
