@@ -177,7 +177,8 @@ reconcile(struct rr_ctx *c, struct step *last)
 {
 	const struct desired *d = c->d;
 	double start = rr_monotonic(), deadline = 0;
-	int critical = 0, held = 0, again = 0, recheck_fence = 0;
+	int critical = 0, one_unit = 0, held = 0, again = 0;
+	int recheck_fence = 0;
 	time_t held_since = 0;
 	const char *why;
 	struct progress prog;
@@ -227,10 +228,15 @@ reconcile(struct rr_ctx *c, struct step *last)
 			return failed(c, last, OUTCOME_FAILED);
 		}
 		recheck_fence = 0;
-		/* From the fence to the switch writes are down: --once must
-		 * not leave that to the next cron run. */
+		/* The cut-over, from its start: shielded from signals. */
 		critical = o.target.exists &&
 		    strcmp(o.target.phase, PHASE_CUTOVER) == 0;
+		/* Until the switch: --once must not leave that to the next
+		 * cron run.  After it (the stale-session drain, as long as
+		 * the old TTL) one step per run is fine again. */
+		one_unit = critical &&
+		    !(o.record.exists &&
+		        strcmp(o.record.value, o.target.endpoint) == 0);
 		/* Checked once observed: a run that must stop and finds the
 		 * source fenced, even one begun past its --timeout, resolves
 		 * the fence first. */
@@ -287,7 +293,7 @@ reconcile(struct rr_ctx *c, struct step *last)
 		if (s.kind == STEP_WAIT) {
 			progress_wait(&prog, d, &s, poll_scale(c));
 			crash_point("wait:%s", wait_name(s.wait));
-			if (c->opts->once && !critical) {
+			if (c->opts->once && !one_unit) {
 				progress_end(&prog);
 				return OUTCOME_PROGRESSING;
 			}
@@ -396,7 +402,7 @@ reconcile(struct rr_ctx *c, struct step *last)
 			 * it, but the user must hear about it. */
 			fprintf(stderr, "rdsreconcile: %s: %s\n", d->name,
 			    rr_lasterr());
-		if (c->opts->once && !critical)
+		if (c->opts->once && !one_unit)
 			return OUTCOME_PROGRESSING;
 	}
 }
